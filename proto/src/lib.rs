@@ -1,0 +1,27 @@
+//! The shared language of psa-hub: what every PSA adapter and the hub agree on.
+//!
+//! Layout:
+//! - [`ids`]: typed identifiers (tenant, event, ticket, hook token, webhook).
+//! - [`change`]: the normalized ticket change a verified callout becomes.
+//! - [`webhook`]: the webhook lifecycle states, the webhook a connection wants, and a check's findings.
+//! - [`error`]: the classification every adapter error maps to, with a plain-language fix.
+//! - [`verify`]: the `Verified` callout typestate; only verified bodies can be parsed.
+//! - [`adapter`]: the boundary a PSA adapter implements.
+//!
+//! This crate holds traits and data only: no HTTP server, database or HTTP client.
+
+pub mod adapter;
+pub mod change;
+pub mod error;
+pub mod ids;
+pub mod verify;
+pub mod webhook;
+
+pub use adapter::{PsaAdapter, RemoveOutcome};
+pub use change::{ChangeAction, FieldValue, TicketChange};
+pub use error::{AdapterError, ErrorClass};
+pub use ids::{EventId, HookToken, IdError, TenantId, TicketId, WebhookGuid, WebhookId};
+pub use verify::{CalloutFormat, CalloutParseError, SignatureForm, Verified, VerifyError};
+pub use webhook::{
+    RegisteredWebhook, UnknownState, WebhookCheck, WebhookSecret, WebhookSpec, WebhookState,
+};

@@ -1,0 +1,1 @@
+//! Black-box tests for psa-hub; the tests themselves live under `tests/tests/`.
