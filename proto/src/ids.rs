@@ -10,7 +10,11 @@ pub enum IdError {
     #[error("{kind} must not be empty")]
     Empty { kind: &'static str },
     #[error("{kind} must be at most {max} characters, got {len}")]
-    TooLong { kind: &'static str, max: usize, len: usize },
+    TooLong {
+        kind: &'static str,
+        max: usize,
+        len: usize,
+    },
     #[error("{kind} may contain only letters, digits, '-', '_' and '.', found {found:?}")]
     BadCharacter { kind: &'static str, found: char },
 }
@@ -139,7 +143,10 @@ mod tests {
 
     #[test]
     fn string_ids_reject_what_would_break_urls_and_logs() {
-        assert_eq!(TenantId::parse(""), Err(IdError::Empty { kind: "tenant id" }));
+        assert_eq!(
+            TenantId::parse(""),
+            Err(IdError::Empty { kind: "tenant id" })
+        );
         assert!(matches!(
             TenantId::parse("a/b"),
             Err(IdError::BadCharacter { found: '/', .. })
@@ -148,7 +155,10 @@ mod tests {
             EventId::parse("x".repeat(129)),
             Err(IdError::TooLong { len: 129, .. })
         ));
-        assert_eq!(TenantId::parse("acme-42").map(|t| t.to_string()), Ok("acme-42".into()));
+        assert_eq!(
+            TenantId::parse("acme-42").map(|t| t.to_string()),
+            Ok("acme-42".into())
+        );
     }
 
     #[test]

@@ -1,0 +1,257 @@
+//! Every way a call to Autotask can fail, classified, each with the fix an MSP can act on.
+//!
+//! Autotask's exact error texts for permissions, limits and duplicates are not documented, so
+//! classification leans on the HTTP status and the operation; message keywords only refine it.
+
+use std::time::Duration;
+
+use psa_proto::{AdapterError, ErrorClass};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::client::Op;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AutotaskError {
+    #[error("Autotask rejected the API credentials or the account is locked: {message}")]
+    CredentialsRejected { message: String },
+    #[error("Autotask does not know {username:?} as an API user")]
+    UnknownApiUser { username: String },
+    #[error("the API user's security level may not create webhooks: {message}")]
+    CannotCreateWebhooks { message: String },
+    #[error("the API user's security level has reached its maximum number of webhooks: {message}")]
+    WebhookLimitReached { message: String },
+    #[error("the API user cannot read and update tickets: {message}")]
+    NoTicketPermission { message: String },
+    #[error("a webhook at our URL already exists and could not be replaced: {message}")]
+    DuplicateWebhook { message: String },
+    #[error("Autotask's request or thread threshold refused the call: {message}")]
+    Throttled {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("Autotask answered {status} to {op}: {message}")]
+    Server {
+        op: Op,
+        status: u16,
+        message: String,
+    },
+    #[error("could not reach Autotask for {op}")]
+    Network {
+        op: Op,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{what} was not found in Autotask")]
+    NotFound { what: String },
+    #[error("Autotask refused {op} as invalid ({status}): {message}")]
+    InvalidRequest {
+        op: Op,
+        status: u16,
+        message: String,
+    },
+    #[error("the Autotask ticket webhook fields {missing:?} are not offered by this Autotask (it offers {available})")]
+    FieldsUnavailable {
+        missing: Vec<String>,
+        available: String,
+    },
+    #[error("the webhook was created but Autotask reports it is_active={is_active}, is_ready={is_ready}")]
+    NotReady { is_active: bool, is_ready: bool },
+    #[error("Autotask's answer to {op} could not be understood: {message}")]
+    Unexpected { op: Op, message: String },
+    #[error("the answer to {op} is not the JSON expected")]
+    Decode {
+        op: Op,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl AutotaskError {
+    /// Classifies a non-success answer from Autotask.
+    pub fn from_response(
+        op: Op,
+        status: StatusCode,
+        body: &str,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        let message = error_messages(body).unwrap_or_else(|| truncate(body));
+        let lower = message.to_ascii_lowercase();
+        let code = status.as_u16();
+        if lower.contains("itgenatr005") || lower.contains("threshold") || code == 429 {
+            return Self::Throttled {
+                message,
+                retry_after,
+            };
+        }
+        if lower.contains("no matching records") || code == 404 {
+            return Self::NotFound {
+                what: op.subject().to_owned(),
+            };
+        }
+        match code {
+            401 => Self::CredentialsRejected { message },
+            403 if op.is_ticket() => Self::NoTicketPermission { message },
+            403 if op == Op::WebhookCreate && mentions_limit(&lower) => {
+                Self::WebhookLimitReached { message }
+            }
+            403 => Self::CannotCreateWebhooks { message },
+            400..=499 if op == Op::WebhookCreate && mentions_limit(&lower) => {
+                Self::WebhookLimitReached { message }
+            }
+            400..=499 => Self::InvalidRequest {
+                op,
+                status: code,
+                message,
+            },
+            500..=599 => Self::Server {
+                op,
+                status: code,
+                message,
+            },
+            _ => Self::Unexpected { op, message },
+        }
+    }
+}
+
+fn mentions_limit(lower: &str) -> bool {
+    lower.contains("limit") || lower.contains("maximum")
+}
+
+/// The texts of `{"errors":["..."]}` or `{"errors":[{"message":"..."}]}`.
+pub fn error_messages(body: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(body).ok()?;
+    let errors = value.get("errors")?.as_array()?;
+    let texts: Vec<String> = errors
+        .iter()
+        .filter_map(|e| match e {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.get("message").and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    (!texts.is_empty()).then(|| texts.join("; "))
+}
+
+fn truncate(body: &str) -> String {
+    let body = body.trim();
+    if body.is_empty() {
+        return "(empty answer)".to_owned();
+    }
+    body.chars().take(300).collect()
+}
+
+impl AdapterError for AutotaskError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            Self::CredentialsRejected { .. } | Self::UnknownApiUser { .. } => {
+                ErrorClass::CredentialsRejected
+            }
+            Self::CannotCreateWebhooks { .. } => ErrorClass::CannotCreateWebhooks,
+            Self::WebhookLimitReached { .. } => ErrorClass::WebhookLimitReached,
+            Self::NoTicketPermission { .. } => ErrorClass::NoTicketPermission,
+            Self::DuplicateWebhook { .. } => ErrorClass::DuplicateWebhook,
+            Self::Throttled { .. } => ErrorClass::Throttled,
+            Self::Server { .. } | Self::Network { .. } => ErrorClass::Transient,
+            Self::NotFound { .. } => ErrorClass::NotFound,
+            Self::InvalidRequest { .. } | Self::FieldsUnavailable { .. } => {
+                ErrorClass::InvalidRequest
+            }
+            Self::NotReady { .. } => ErrorClass::NotReady,
+            Self::Unexpected { .. } | Self::Decode { .. } => ErrorClass::Unexpected,
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            Self::CredentialsRejected { .. } => "Check the API user's username, secret and API tracking identifier (integration code) in Autotask under Admin > Account Settings & Users > Resources/Users. If they are right, the account may be locked after failed attempts: unlock it or generate a new secret, save the new credentials here, then click Retry Webhook Setup.".into(),
+            Self::UnknownApiUser { username } => format!("Autotask does not recognise {username:?} as an API user. Enter the username of an API-only resource (Admin > Account Settings & Users > Resources/Users, security level API User), then retry."),
+            Self::CannotCreateWebhooks { .. } => "In Autotask go to Admin > Account Settings & Users > Security Levels, edit the API user's security level (it must be an API-only level), enable \"Can create WebHooks\" and set the maximum webhook limit to at least 1, save, then click Retry Webhook Setup.".into(),
+            Self::WebhookLimitReached { .. } => "The API user's security level allows no more webhooks. Raise its maximum webhook limit (Admin > Account Settings & Users > Security Levels) or delete webhooks it no longer needs under Admin > Extensions & Integrations > Webhooks, then click Retry Webhook Setup.".into(),
+            Self::NoTicketPermission { .. } => "Autotask only sends ticket webhooks when the API user can see and edit tickets. In Autotask edit the API user's security level (Admin > Account Settings & Users > Security Levels > Service Desk) to allow viewing and editing Tickets, with no queue or line-of-business restriction, then click Retry Webhook Setup.".into(),
+            Self::DuplicateWebhook { .. } => "Delete the existing webhook at psa-hub's URL in Autotask under Admin > Extensions & Integrations > Webhooks, then click Retry Webhook Setup.".into(),
+            Self::Throttled { .. } => "Autotask is limiting API use for this database (10,000 requests per hour and 3 at a time per endpoint, shared with the MSP's other integrations). psa-hub retries on its own; if it persists, find the integration using the API heavily (Admin > Resources > API usage).".into(),
+            Self::Server { .. } | Self::Network { .. } => "Autotask could not be reached or failed on its side. psa-hub retries on its own; if it persists, check Autotask's status page and the network path to Autotask.".into(),
+            Self::NotFound { .. } => "The webhook no longer exists in Autotask; click Retry Webhook Setup to create it again.".into(),
+            Self::InvalidRequest { message, .. } => format!("Autotask refused the webhook settings ({message}). Check psa-hub's public URL setting and the notification email address, then retry."),
+            Self::FieldsUnavailable { .. } => "This Autotask does not offer the ticket fields psa-hub subscribes to for webhooks. Contact psa-hub support with this message.".into(),
+            Self::NotReady { .. } => "Autotask created the webhook but does not report it as active and ready. Click Retry Webhook Setup; if it persists, check the webhook under Admin > Extensions & Integrations > Webhooks.".into(),
+            Self::Unexpected { .. } | Self::Decode { .. } => "Autotask answered in a way psa-hub did not expect. Retry later; if it persists, contact psa-hub support with this message.".into(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify(op: Op, status: u16, body: &str) -> ErrorClass {
+        let status = StatusCode::from_u16(status).expect("valid status");
+        AutotaskError::from_response(op, status, body, None).class()
+    }
+
+    #[test]
+    fn statuses_and_texts_classify() {
+        assert_eq!(
+            classify(Op::WebhookGet, 401, ""),
+            ErrorClass::CredentialsRejected
+        );
+        assert_eq!(
+            classify(Op::WebhookCreate, 403, r#"{"errors":["no"]}"#),
+            ErrorClass::CannotCreateWebhooks
+        );
+        assert_eq!(
+            classify(Op::TicketGet, 403, "{}"),
+            ErrorClass::NoTicketPermission
+        );
+        assert_eq!(
+            classify(
+                Op::WebhookCreate,
+                400,
+                r#"{"errors":["The maximum number of webhooks has been reached."]}"#
+            ),
+            ErrorClass::WebhookLimitReached
+        );
+        assert_eq!(
+            classify(Op::WebhookCreate, 400, r#"{"errors":["bad url"]}"#),
+            ErrorClass::InvalidRequest
+        );
+        assert_eq!(
+            classify(
+                Op::WebhookQuery,
+                500,
+                r#"{"errors":["Itgenatr005 Thread Threshold Exceeded"]}"#
+            ),
+            ErrorClass::Throttled
+        );
+        assert_eq!(classify(Op::WebhookQuery, 429, ""), ErrorClass::Throttled);
+        assert_eq!(
+            classify(
+                Op::WebhookDelete,
+                500,
+                r#"{"errors":["No matching records found"]}"#
+            ),
+            ErrorClass::NotFound
+        );
+        assert_eq!(
+            classify(Op::WebhookDelete, 503, "down"),
+            ErrorClass::Transient
+        );
+    }
+
+    #[test]
+    fn object_shaped_errors_are_read() {
+        assert_eq!(
+            error_messages(r#"{"errors":[{"message":"a"},"b"]}"#).as_deref(),
+            Some("a; b")
+        );
+        assert_eq!(error_messages("{}"), None);
+    }
+}

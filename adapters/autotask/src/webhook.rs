@@ -1,0 +1,351 @@
+//! The webhook lifecycle in Autotask: register (with leftover clean-up and duplicate recovery),
+//! check against the wanted spec, and remove (reference §2, §3.4, §5.4).
+
+use std::collections::HashMap;
+
+use psa_proto::{
+    AdapterError, ErrorClass, RegisteredWebhook, RemoveOutcome, WebhookCheck, WebhookGuid,
+    WebhookId, WebhookSpec,
+};
+use serde_json::{json, Value};
+
+use crate::client::{AutotaskClient, Op};
+use crate::error::AutotaskError;
+use crate::fields::{FieldCatalog, ResolvedField};
+
+/// Autotask's limit on a webhook name.
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// Makes `spec` exist: checks permissions, resolves field ids, clears our leftovers at the URL,
+/// creates the webhook, subscribes its fields and confirms it is active and ready. A webhook
+/// left half-made by a failed step is deleted before the error returns.
+pub async fn register(
+    client: &AutotaskClient,
+    catalog: &FieldCatalog,
+    spec: &WebhookSpec,
+) -> Result<RegisteredWebhook, AutotaskError> {
+    validate(spec)?;
+    preflight(client).await?;
+    let fields = catalog.resolve(client).await?;
+    for leftover in find_at_url(client, &spec.webhook_url).await? {
+        tracing::info!(webhook_id = %leftover, "deleting a leftover webhook at our URL");
+        delete_if_present(client, leftover).await?;
+    }
+    let id = create_with_recovery(client, spec).await?;
+    match subscribe_and_confirm(client, id, &fields).await {
+        Ok(registered) => Ok(registered),
+        Err(error) => {
+            if let Err(cleanup) = delete_if_present(client, id).await {
+                tracing::warn!(webhook_id = %id, %cleanup, "could not delete a partial webhook");
+            }
+            Err(error)
+        }
+    }
+}
+
+fn validate(spec: &WebhookSpec) -> Result<(), AutotaskError> {
+    let bad = |message: String| AutotaskError::InvalidRequest {
+        op: Op::WebhookCreate,
+        status: 0,
+        message,
+    };
+    let name_chars = spec.name.chars().count();
+    if spec.name.trim().is_empty() || name_chars > MAX_NAME_CHARS {
+        return Err(bad(format!(
+            "the webhook name must be 1 to {MAX_NAME_CHARS} characters, it has {name_chars}"
+        )));
+    }
+    for (what, url) in [
+        ("webhook", &spec.webhook_url),
+        ("deactivation", &spec.deactivation_url),
+    ] {
+        if url.len() > 500 || url::Url::parse(url).is_err() {
+            return Err(bad(format!(
+                "the {what} URL {url:?} is not an absolute URL of at most 500 characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Asks Autotask up front whether this API user may create webhooks and use tickets, so each
+/// permission problem is reported precisely instead of as a failed creation or a silent webhook.
+async fn preflight(client: &AutotaskClient) -> Result<(), AutotaskError> {
+    let hooks = client
+        .get(
+            Op::WebhookEntityInformation,
+            "TicketWebhooks/entityInformation",
+        )
+        .await?;
+    if flag(&hooks, "canCreate") == Some(false) {
+        return Err(AutotaskError::CannotCreateWebhooks {
+            message: "TicketWebhooks/entityInformation reports canCreate=false for this API user"
+                .into(),
+        });
+    }
+    let tickets = client
+        .get(Op::TicketEntityInformation, "Tickets/entityInformation")
+        .await?;
+    let denied: Vec<&str> = ["canQuery", "canUpdate"]
+        .into_iter()
+        .filter(|name| flag(&tickets, name) == Some(false))
+        .collect();
+    if !denied.is_empty() {
+        return Err(AutotaskError::NoTicketPermission {
+            message: format!(
+                "Tickets/entityInformation reports {} false for this API user",
+                denied.join(" and ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn flag(answer: &Value, name: &str) -> Option<bool> {
+    answer
+        .get("info")
+        .unwrap_or(answer)
+        .get(name)
+        .and_then(Value::as_bool)
+}
+
+fn create_body(spec: &WebhookSpec) -> Value {
+    let mut body = json!({
+        "name": spec.name,
+        "webhookUrl": spec.webhook_url,
+        "deactivationUrl": spec.deactivation_url,
+        "secretKey": spec.secret.expose(),
+        "isActive": true,
+        "isSubscribedToCreateEvents": false,
+        "isSubscribedToUpdateEvents": true,
+        "isSubscribedToDeleteEvents": false,
+        "sendThresholdExceededNotification": spec.notification_email.is_some(),
+    });
+    if let Some(email) = &spec.notification_email {
+        body["notificationEmailAddress"] = json!(email);
+    }
+    body
+}
+
+/// Creates the webhook. When creation fails for a reason a leftover could explain (Autotask's
+/// duplicate text is undocumented, so the wording is not trusted), looks for webhooks at our
+/// URL; if there are any, deletes them and tries once more.
+async fn create_with_recovery(
+    client: &AutotaskClient,
+    spec: &WebhookSpec,
+) -> Result<WebhookId, AutotaskError> {
+    let body = create_body(spec);
+    let first = match client
+        .post(Op::WebhookCreate, "TicketWebhooks", &body)
+        .await
+    {
+        Ok(answer) => return item_id(Op::WebhookCreate, &answer),
+        Err(error) => error,
+    };
+    if matches!(
+        first.class(),
+        ErrorClass::CredentialsRejected | ErrorClass::CannotCreateWebhooks | ErrorClass::Throttled
+    ) {
+        return Err(first);
+    }
+    let leftovers = find_at_url(client, &spec.webhook_url).await?;
+    if leftovers.is_empty() {
+        return Err(first);
+    }
+    tracing::info!(%first, count = leftovers.len(), "creation failed with webhooks at our URL; replacing them");
+    for leftover in leftovers {
+        delete_if_present(client, leftover).await?;
+    }
+    match client
+        .post(Op::WebhookCreate, "TicketWebhooks", &body)
+        .await
+    {
+        Ok(answer) => item_id(Op::WebhookCreate, &answer),
+        Err(second) if !find_at_url(client, &spec.webhook_url).await?.is_empty() => {
+            Err(AutotaskError::DuplicateWebhook {
+                message: second.to_string(),
+            })
+        }
+        Err(second) => Err(second),
+    }
+}
+
+async fn subscribe_and_confirm(
+    client: &AutotaskClient,
+    id: WebhookId,
+    fields: &[ResolvedField],
+) -> Result<RegisteredWebhook, AutotaskError> {
+    let path = format!("TicketWebhooks/{id}/Fields");
+    for resolved in fields {
+        let body = json!({
+            "webhookID": id.0,
+            "fieldID": resolved.id,
+            "isSubscribedField": resolved.field.subscribed,
+            "isDisplayAlwaysField": resolved.field.display_always,
+        });
+        client.post(Op::FieldCreate, &path, &body).await?;
+    }
+    let item = get_webhook(client, id)
+        .await?
+        .ok_or_else(|| AutotaskError::NotFound {
+            what: format!("the webhook {id} just created"),
+        })?;
+    let (is_active, is_ready) = (bool_of(&item, "isActive"), bool_of(&item, "isReady"));
+    if !(is_active && is_ready) {
+        return Err(AutotaskError::NotReady {
+            is_active,
+            is_ready,
+        });
+    }
+    Ok(RegisteredWebhook {
+        id,
+        guid: guid_of(&item),
+        is_active,
+        is_ready,
+    })
+}
+
+/// The webhook `id`, or `None` when Autotask says it does not exist.
+pub async fn get_webhook(
+    client: &AutotaskClient,
+    id: WebhookId,
+) -> Result<Option<Value>, AutotaskError> {
+    match client
+        .get(Op::WebhookGet, &format!("TicketWebhooks/{id}"))
+        .await
+    {
+        Ok(answer) => Ok(answer.get("item").filter(|item| item.is_object()).cloned()),
+        Err(AutotaskError::NotFound { .. }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Ids of the webhooks at `url` (Autotask compares URLs case-insensitively for duplicates).
+pub async fn find_at_url(
+    client: &AutotaskClient,
+    url: &str,
+) -> Result<Vec<WebhookId>, AutotaskError> {
+    let items = client
+        .query(
+            Op::WebhookQuery,
+            "TicketWebhooks",
+            json!([{"op": "eq", "field": "webhookUrl", "value": url}]),
+        )
+        .await?;
+    Ok(items
+        .iter()
+        .filter(|item| {
+            item.get("webhookUrl")
+                .and_then(Value::as_str)
+                .is_some_and(|u| u.eq_ignore_ascii_case(url))
+        })
+        .filter_map(|item| item.get("id").and_then(Value::as_i64).map(WebhookId))
+        .collect())
+}
+
+/// Deletes `id`; "already gone" (404, or 500 "No matching records found") counts as done.
+async fn delete_if_present(
+    client: &AutotaskClient,
+    id: WebhookId,
+) -> Result<RemoveOutcome, AutotaskError> {
+    match client
+        .delete(Op::WebhookDelete, &format!("TicketWebhooks/{id}"))
+        .await
+    {
+        Ok(_) => Ok(RemoveOutcome::Removed),
+        Err(AutotaskError::NotFound { .. }) => Ok(RemoveOutcome::AlreadyGone),
+        Err(error) => Err(error),
+    }
+}
+
+/// Deletes the webhook `id`, or without an id every webhook at the spec's URL.
+pub async fn remove(
+    client: &AutotaskClient,
+    id: Option<WebhookId>,
+    spec: &WebhookSpec,
+) -> Result<RemoveOutcome, AutotaskError> {
+    if let Some(id) = id {
+        return delete_if_present(client, id).await;
+    }
+    let mut outcome = RemoveOutcome::AlreadyGone;
+    for found in find_at_url(client, &spec.webhook_url).await? {
+        if delete_if_present(client, found).await? == RemoveOutcome::Removed {
+            outcome = RemoveOutcome::Removed;
+        }
+    }
+    Ok(outcome)
+}
+
+/// Compares the webhook `id` in Autotask with `spec`: existence, active, ready, URLs, fields.
+pub async fn check(
+    client: &AutotaskClient,
+    catalog: &FieldCatalog,
+    id: WebhookId,
+    spec: &WebhookSpec,
+) -> Result<WebhookCheck, AutotaskError> {
+    let Some(item) = get_webhook(client, id).await? else {
+        return Ok(WebhookCheck::default());
+    };
+    let wanted = catalog.resolve(client).await?;
+    let present: HashMap<i64, (bool, bool)> = client
+        .get(Op::FieldList, &format!("TicketWebhooks/{id}/Fields"))
+        .await?
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            let field_id = f.get("fieldID").and_then(Value::as_i64)?;
+            Some((
+                field_id,
+                (
+                    bool_of(f, "isSubscribedField"),
+                    bool_of(f, "isDisplayAlwaysField"),
+                ),
+            ))
+        })
+        .collect();
+    let missing_fields = wanted
+        .iter()
+        .filter(|w| match present.get(&w.id) {
+            Some((subscribed, display)) => {
+                (w.field.subscribed && !subscribed) || (w.field.display_always && !display)
+            }
+            None => true,
+        })
+        .map(|w| w.field.name.to_owned())
+        .collect();
+    let text = |name: &str| item.get(name).and_then(Value::as_str).unwrap_or_default();
+    Ok(WebhookCheck {
+        exists: true,
+        is_active: bool_of(&item, "isActive"),
+        is_ready: bool_of(&item, "isReady"),
+        url_matches: text("webhookUrl").eq_ignore_ascii_case(&spec.webhook_url),
+        deactivation_url_matches: text("deactivationUrl")
+            .eq_ignore_ascii_case(&spec.deactivation_url),
+        missing_fields,
+        guid: guid_of(&item),
+    })
+}
+
+fn bool_of(item: &Value, name: &str) -> bool {
+    item.get(name).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn guid_of(item: &Value) -> Option<WebhookGuid> {
+    item.get("webhookGUID")
+        .and_then(Value::as_str)
+        .filter(|g| !g.is_empty())
+        .map(WebhookGuid::new)
+}
+
+fn item_id(op: Op, answer: &Value) -> Result<WebhookId, AutotaskError> {
+    answer
+        .get("itemId")
+        .and_then(Value::as_i64)
+        .map(WebhookId)
+        .ok_or_else(|| AutotaskError::Unexpected {
+            op,
+            message: format!("no itemId in {answer}"),
+        })
+}
