@@ -1,0 +1,42 @@
+//! The HTTP face of the simulator: one catch-all service doing its own case-insensitive routing.
+
+mod auth;
+mod control;
+mod fields;
+mod meta;
+mod pipeline;
+mod query;
+mod reply;
+mod route;
+mod tickets;
+mod webhooks;
+
+use crate::shared::Shared;
+use crate::store::UserRecord;
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// What an authenticated handler gets.
+pub struct Ctx<'a> {
+    pub shared: &'a Shared,
+    pub user: UserRecord,
+    pub query_string: &'a str,
+}
+
+/// Builds the actix server on an already bound listener; the caller drives the future.
+pub fn server(listener: TcpListener, shared: Arc<Shared>) -> std::io::Result<Server> {
+    let data = web::Data::from(shared);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(4 * 1024 * 1024))
+            .default_service(web::to(pipeline::entry))
+    })
+    .workers(2)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,116 @@
+//! TicketWebhooks create, get, update and delete (reference §2).
+
+use super::reply::Reply;
+use super::Ctx;
+use crate::callout::Job;
+use crate::config::DeleteMissing;
+use crate::store::webhook::{get_ci, Webhook};
+use serde_json::{json, Value};
+
+pub fn create(ctx: &Ctx, body: &Value) -> Reply {
+    let cfg = &ctx.shared.config;
+    let user = &ctx.user.user;
+    if !user.can_create_webhooks {
+        return Reply::error(cfg.cannot_create_status, cfg.cannot_create_error.clone());
+    }
+    let Some(map) = body.as_object() else {
+        return Reply::error(400, "The request body must be a JSON object.");
+    };
+    let mut w = match Webhook::from_create_body(map) {
+        Ok(w) => w,
+        Err(e) => return Reply::error(400, e),
+    };
+    let mut store = ctx.shared.store.lock();
+    let Some(db) = store.dbs.get_mut(&ctx.user.db) else {
+        return Reply::error(500, "Database not available.");
+    };
+    let owned = db
+        .webhooks
+        .values()
+        .filter(|x| x.owner_resource_id == user.resource_id)
+        .count();
+    if owned >= user.webhook_limit as usize {
+        return Reply::error(400, cfg.webhook_limit_error.clone());
+    }
+    if db.webhooks.values().any(|x| x.duplicates(&w)) {
+        return Reply::error(400, cfg.duplicate_error.clone());
+    }
+    w.id = db.next_webhook_id();
+    w.guid = uuid::Uuid::new_v4().to_string();
+    w.owner_resource_id = user.resource_id;
+    let id = w.id;
+    db.webhooks.insert(id, w);
+    Reply::item_id(id)
+}
+
+pub fn get(ctx: &Ctx, id: i64) -> Reply {
+    let store = ctx.shared.store.lock();
+    let echo = ctx.shared.config.echo_secret_key;
+    match store
+        .dbs
+        .get(&ctx.user.db)
+        .and_then(|d| d.webhooks.get(&id))
+    {
+        Some(w) => Reply::ok(json!({ "item": w.to_json(echo) })),
+        None if ctx.shared.config.get_missing_as_null_item => Reply::ok(json!({ "item": null })),
+        None => Reply::not_found(),
+    }
+}
+
+/// The `id` of a PATCH body, which Autotask takes from the body, not the path.
+pub fn body_id(body: &Value) -> Result<i64, Reply> {
+    let map = body
+        .as_object()
+        .ok_or_else(|| Reply::error(400, "The request body must be a JSON object."))?;
+    match get_ci(map, "id") {
+        Some(v) => v
+            .as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| Reply::error(400, "id must be an integer.")),
+        None => Err(Reply::error(400, "id is required.")),
+    }
+}
+
+pub fn update(ctx: &Ctx, body: &Value) -> Reply {
+    let id = match body_id(body) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let Some(map) = body.as_object() else {
+        return Reply::error(400, "The request body must be a JSON object.");
+    };
+    let mut store = ctx.shared.store.lock();
+    let Some(w) = store
+        .dbs
+        .get_mut(&ctx.user.db)
+        .and_then(|d| d.webhooks.get_mut(&id))
+    else {
+        return Reply::error(500, "No matching records found");
+    };
+    let mut next = match w.patched(map) {
+        Ok(n) => n,
+        Err(e) => return Reply::error(400, e),
+    };
+    let deactivated = w.is_active && !next.is_active;
+    if next.is_active && !w.is_active {
+        // Re-enabling starts the failure count afresh.
+        next.consecutive_failures = 0;
+    }
+    *w = next;
+    let job = deactivated.then(|| Job::deactivation(w));
+    if let Some(job) = job {
+        store.send(job);
+    }
+    Reply::item_id(id)
+}
+
+pub fn delete(ctx: &Ctx, id: i64) -> Reply {
+    let mut store = ctx.shared.store.lock();
+    if store.delete_webhook(ctx.user.db, id) {
+        return Reply::item_id(id);
+    }
+    match ctx.shared.config.delete_missing {
+        DeleteMissing::NotFound404 => Reply::not_found(),
+        DeleteMissing::NoMatchingRecords500 => Reply::error(500, "No matching records found"),
+    }
+}

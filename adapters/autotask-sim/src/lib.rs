@@ -1,0 +1,48 @@
+//! A faithful simulator of the Autotask PSA REST API and its ticket webhook callouts.
+//!
+//! It follows the Autotask reference (`shared/reference/autotask-api.md`, sections 1-7), not any client's
+//! expectations. Tests spawn it with [`Simulator::spawn`] on `127.0.0.1:0`.
+//!
+//! # Uncertain facts, as [`SimConfig`] settings
+//! The reference marks these as inferred or unknown; each is configurable:
+//! - `wire_body` (default `Escaped`): whether the wire bytes carry the .NET escapes; the
+//!   signature is always over the escaped form (§4.4).
+//! - `numbers_as_strings` (default false): integer `Fields` values typed or as strings (§4.2).
+//! - `field_labels` (default `DisplayLabels`): `fieldID` picklist labels (§3.1, open question 8).
+//! - `delete_missing` (default 500 "No matching records found"): deleting a missing webhook (§2.1).
+//! - `echo_secret_key` (default false): whether GET returns `secretKey` (§2.4).
+//! - `get_missing_as_null_item` (default true): GET of a missing id gives 200 `{"item":null}`.
+//! - `threshold_status` (default 429): thread-limit rejections are "not always 429" (§6.1).
+//! - `webhook_limit_error`, `cannot_create_error` (+ `cannot_create_status`, default 403),
+//!   `duplicate_error`: no verified texts exist (§6.1).
+//! - `technician_resource_id` (default 29682885): `PersonID` of Rust-side ticket changes.
+//!
+//! Further inferred behaviour, fixed in code: `Guid` is the webhook's `webhookGUID`;
+//! `SequenceNumber` counts per webhook from 1; `Fields` keys are PascalCase REST names with
+//! cleared values as `null`; `PersonID` is spelled with a capital D; `isReady` needs a
+//! *subscribed* field; the deactivationUrl body `{"Action":"Deactivated","Guid","Id","EntityType"}`
+//! is our invention (the real one is undocumented, §5.3) and is sent unsigned, on delete, on a
+//! PATCH to `isActive:false`, and on auto-disable; queued events of a deleted or inactive
+//! webhook are dropped.
+
+mod callout;
+mod config;
+mod escape;
+mod faults;
+mod filter;
+mod http;
+mod ids;
+mod limits;
+mod log;
+mod shared;
+mod sim;
+mod store;
+mod user;
+
+pub use config::{DeleteMissing, FieldLabels, SimConfig, WireBody};
+pub use escape::{dotnet_escaped_json, sign};
+pub use faults::{Fault, FaultKind};
+pub use ids::{DatabaseId, TicketId, WebhookId};
+pub use log::{Delivery, DeliveryOutcome, LoggedRequest, Op};
+pub use sim::Simulator;
+pub use user::ApiUser;

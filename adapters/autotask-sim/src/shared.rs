@@ -1,0 +1,22 @@
+//! State shared by the HTTP workers, the delivery task and the `Simulator` handle.
+
+use crate::config::SimConfig;
+use crate::faults::Fault;
+use crate::limits::{RequestThreshold, ThreadLimiter};
+use crate::log::{Delivery, LoggedRequest};
+use crate::store::Store;
+use parking_lot::Mutex;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct Shared {
+    pub config: Arc<SimConfig>,
+    pub store: Mutex<Store>,
+    pub requests: Mutex<Vec<LoggedRequest>>,
+    pub deliveries: Mutex<Vec<Delivery>>,
+    pub faults: Mutex<Vec<Fault>>,
+    pub threads: Arc<ThreadLimiter>,
+    pub threshold: RequestThreshold,
+    /// `http://127.0.0.1:PORT`, known once the listener is bound.
+    pub base_url: String,
+}
