@@ -1,0 +1,9 @@
+//! The Autotask adapter against the simulator, over real HTTP on random ports.
+
+mod callouts;
+mod check_remove;
+mod helpers;
+mod permissions;
+mod registration;
+mod signatures;
+mod throttling;
