@@ -1,4 +1,6 @@
-//! Thread limiting per (integration code, endpoint) and the rolling per-database request threshold.
+//! Thread limiting per (database, integration code, endpoint) and the rolling per-database
+//! request threshold. Each Autotask database enforces its own limits, so one vendor tracking
+//! identifier used by many databases has 3 slots per endpoint in each of them.
 
 use crate::ids::DatabaseId;
 use parking_lot::Mutex;
@@ -6,7 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-type SlotKey = (String, String);
+type SlotKey = (DatabaseId, String, String);
 
 /// Counts in-flight requests; a slot is held until its guard drops.
 #[derive(Debug, Default)]
@@ -37,11 +39,16 @@ impl ThreadLimiter {
     /// Takes a slot, or None when `limit` requests of this key are already in flight.
     pub fn acquire(
         self: &Arc<Self>,
+        db: DatabaseId,
         integration_code: &str,
         endpoint: &str,
         limit: usize,
     ) -> Option<SlotGuard> {
-        let key = (integration_code.to_string(), endpoint.to_ascii_lowercase());
+        let key = (
+            db,
+            integration_code.to_string(),
+            endpoint.to_ascii_lowercase(),
+        );
         let mut map = self.in_flight.lock();
         let n = map.entry(key.clone()).or_insert(0);
         if *n >= limit {

@@ -70,11 +70,12 @@ async fn process(req: &HttpRequest, body: &Bytes, shared: &Shared, route: &Route
     let endpoint = route::segments(req.path())
         .and_then(|s| s.into_iter().next())
         .unwrap_or_default();
-    let Some(_slot) =
-        shared
-            .threads
-            .acquire(&user.user.integration_code, &endpoint, cfg.thread_limit)
-    else {
+    let Some(_slot) = shared.threads.acquire(
+        user.db,
+        &user.user.integration_code,
+        &endpoint,
+        cfg.thread_limit,
+    ) else {
         return Reply::error(
             cfg.threshold_status,
             format!(
