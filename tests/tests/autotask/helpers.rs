@@ -8,7 +8,7 @@ use autotask_sim::{ApiUser, DatabaseId, SimConfig, Simulator};
 use parking_lot::Mutex;
 use psa_autotask::retry::RetryPolicy;
 use psa_autotask::{generate_secret, Autotask, AutotaskConnection, AutotaskSettings, Credentials};
-use psa_proto::WebhookSpec;
+use psa_proto::{PsaAdapter, RegisteredWebhook, WebhookSpec};
 
 pub const USERNAME: &str = "api-user@msp.example";
 pub const SECRET: &str = "Api$ecret-123";
@@ -70,6 +70,14 @@ impl World {
             .connect(credentials())
             .await
             .expect("zone discovery succeeds")
+    }
+
+    /// Connects afresh and registers `spec`, as a tenant's first setup does.
+    pub async fn register(
+        &self,
+        spec: &WebhookSpec,
+    ) -> Result<RegisteredWebhook, psa_autotask::AutotaskError> {
+        self.connect().await.register(spec).await
     }
 
     pub fn webhooks(&self) -> Vec<serde_json::Value> {

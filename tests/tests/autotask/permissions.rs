@@ -9,8 +9,6 @@ use crate::helpers::*;
 async fn register_as(user: impl FnOnce(&mut ApiUser)) -> (World, AutotaskError) {
     let world = world_with(fast_config(), user).await;
     let error = world
-        .connect()
-        .await
         .register(&spec("tok-perm"))
         .await
         .expect_err("registration must fail");
@@ -79,8 +77,6 @@ async fn wrong_secret_and_locked_account_look_alike() {
         })
         .await;
         let error = world
-            .connect()
-            .await
             .register(&spec("tok-creds"))
             .await
             .expect_err("rejected");
@@ -126,8 +122,6 @@ async fn granting_the_permission_lets_the_next_attempt_succeed() {
         .sim
         .update_api_user(USERNAME, |u| u.can_create_webhooks = true);
     let registered = world
-        .connect()
-        .await
         .register(&spec("tok-perm"))
         .await
         .expect("now allowed");

@@ -171,12 +171,7 @@ async fn rest_name_labels_resolve_like_display_labels() {
         |_| {},
     )
     .await;
-    let registered = world
-        .connect()
-        .await
-        .register(&spec("tok-rest"))
-        .await
-        .expect("registers");
+    let registered = world.register(&spec("tok-rest")).await.expect("registers");
     assert!(registered.is_ready);
     assert_eq!(
         world.webhooks()[0]["fields"].as_array().map(Vec::len),

@@ -137,8 +137,6 @@ async fn an_exhausted_request_threshold_is_reported_as_throttling() {
     )
     .await;
     let error = world
-        .connect()
-        .await
         .register(&spec("tok-budget"))
         .await
         .expect_err("the budget runs out mid-registration");

@@ -1,7 +1,7 @@
 //! Tickets create, get and update over REST; changes fire callouts like the Rust-side methods.
 
 use super::reply::Reply;
-use super::webhooks::body_id;
+use super::webhooks::patch_body;
 use super::Ctx;
 use serde_json::{json, Value};
 
@@ -28,12 +28,9 @@ pub fn get(ctx: &Ctx, id: i64) -> Reply {
 }
 
 pub fn update(ctx: &Ctx, body: &Value) -> Reply {
-    let id = match body_id(body) {
-        Ok(id) => id,
+    let (id, map) = match patch_body(body) {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let Some(map) = body.as_object() else {
-        return Reply::error(400, "The request body must be a JSON object.");
     };
     let mut store = ctx.shared.store.lock();
     match store.change_ticket(ctx.user.db, id, map, ctx.user.user.resource_id) {

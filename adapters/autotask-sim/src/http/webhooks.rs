@@ -58,26 +58,25 @@ pub fn get(ctx: &Ctx, id: i64) -> Reply {
 }
 
 /// The `id` of a PATCH body, which Autotask takes from the body, not the path.
-pub fn body_id(body: &Value) -> Result<i64, Reply> {
+/// The object body of a PATCH and the `id` it carries (Autotask puts the id in the body).
+pub fn patch_body(body: &Value) -> Result<(i64, &serde_json::Map<String, Value>), Reply> {
     let map = body
         .as_object()
         .ok_or_else(|| Reply::error(400, "The request body must be a JSON object."))?;
-    match get_ci(map, "id") {
+    let id = match get_ci(map, "id") {
         Some(v) => v
             .as_i64()
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .ok_or_else(|| Reply::error(400, "id must be an integer.")),
-        None => Err(Reply::error(400, "id is required.")),
-    }
+            .ok_or_else(|| Reply::error(400, "id must be an integer."))?,
+        None => return Err(Reply::error(400, "id is required.")),
+    };
+    Ok((id, map))
 }
 
 pub fn update(ctx: &Ctx, body: &Value) -> Reply {
-    let id = match body_id(body) {
-        Ok(id) => id,
+    let (id, map) = match patch_body(body) {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let Some(map) = body.as_object() else {
-        return Reply::error(400, "The request body must be a JSON object.");
     };
     let mut store = ctx.shared.store.lock();
     let Some(w) = store
