@@ -87,6 +87,9 @@ pub async fn run() -> anyhow::Result<()> {
     )
     .context("the callout's signature did not verify")?;
     let change = AutotaskCallouts.parse(&verified)?;
+    if !change.is_completion() {
+        bail!("the callout does not report the ticket as completed: {change:?}");
+    }
     println!(
         "6. signed callout verified ({} form): ticket {} completed={} resolution={:?}",
         verified.form().as_str(),
@@ -100,6 +103,9 @@ pub async fn run() -> anyhow::Result<()> {
     );
 
     let check = connection.check(registered.id, &spec).await?;
+    if !check.is_healthy() {
+        bail!("the webhook check found drift: {:?}", check.problems());
+    }
     println!(
         "7. webhook check: healthy={} {:?}",
         check.is_healthy(),

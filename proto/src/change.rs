@@ -46,10 +46,6 @@ impl<T> FieldValue<T> {
             _ => None,
         }
     }
-
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Self::Absent)
-    }
 }
 
 /// One ticket change, as a PSA callout reported it.

@@ -120,6 +120,8 @@ pub struct WebhookCheck {
     pub exists: bool,
     pub is_active: bool,
     pub is_ready: bool,
+    /// Subscribed to update events (a completion is an update).
+    pub update_events: bool,
     pub url_matches: bool,
     pub deactivation_url_matches: bool,
     /// Wanted field subscriptions that are missing or differ (field names).
@@ -144,6 +146,9 @@ impl WebhookCheck {
         }
         if !self.is_ready {
             problems.push("the webhook is not ready (no subscribed field)".to_owned());
+        }
+        if !self.update_events {
+            problems.push("the webhook is not subscribed to update events".to_owned());
         }
         if !self.url_matches {
             problems.push("the webhook URL differs from ours".to_owned());
@@ -187,6 +192,7 @@ mod tests {
             exists: true,
             is_active: false,
             is_ready: true,
+            update_events: true,
             url_matches: true,
             deactivation_url_matches: true,
             missing_fields: vec!["CompletedDate".into()],

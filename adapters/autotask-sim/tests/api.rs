@@ -208,7 +208,16 @@ async fn webhook_limit_and_cannot_create_and_validation() {
     let (_, info) = e
         .call(Method::GET, "TicketWebhooks/entityInformation", None)
         .await;
-    assert_eq!(info["info"]["canCreate"], json!(false));
+    assert_eq!(
+        info["info"]["canCreate"],
+        json!(true),
+        "the entity supports creation"
+    );
+    assert_eq!(
+        info["info"]["userAccessForCreate"],
+        json!("None"),
+        "this user may not"
+    );
 
     e.sim.update_api_user(USER, |u| {
         u.can_create_webhooks = true;

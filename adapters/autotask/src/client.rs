@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use url::Url;
@@ -134,13 +134,23 @@ pub(crate) struct Shared {
 }
 
 /// The REST client of one connection, bound to its zone's `.../V1.0/` base.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AutotaskClient {
     shared: Shared,
     base: Url,
     credentials: Credentials,
     /// Which thread-limit bucket this connection's calls count against.
     limit_key: String,
+}
+
+impl fmt::Debug for AutotaskClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The limit key embeds the integration code, so it is left out.
+        f.debug_struct("AutotaskClient")
+            .field("base", &self.base.as_str())
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The most pages a query follows; GOAT stops at 1,000, we need far fewer.
@@ -164,6 +174,10 @@ impl AutotaskClient {
 
     pub fn base(&self) -> &Url {
         &self.base
+    }
+
+    pub fn username(&self) -> &str {
+        &self.credentials.username
     }
 
     pub async fn get(&self, op: Op, path: &str) -> Result<Value, AutotaskError> {
@@ -202,14 +216,17 @@ impl AutotaskClient {
             if let Some(found) = page.get("items").and_then(Value::as_array) {
                 items.extend(found.iter().cloned());
             }
-            let next = page
-                .pointer("/pageDetails/nextPageUrl")
-                .and_then(Value::as_str)
-                .and_then(|next| Url::parse(next).ok())
-                .filter(|next| next.origin() == self.base.origin());
-            let Some(next) = next else {
-                return Ok(items);
+            let next = match page.pointer("/pageDetails/nextPageUrl") {
+                None | Some(Value::Null) => return Ok(items),
+                Some(next) => next.as_str().and_then(|next| Url::parse(next).ok()),
             };
+            // A partial list must not pass for the whole one (removal would miss webhooks).
+            let next = next
+                .filter(|next| next.origin() == self.base.origin())
+                .ok_or_else(|| AutotaskError::Unexpected {
+                    op,
+                    message: "the next-page URL is missing or points to another host".into(),
+                })?;
             page = self
                 .shared
                 .retry
@@ -239,6 +256,27 @@ impl AutotaskClient {
             .await
     }
 
+    /// The three credential headers; a value HTTP cannot carry (a pasted line break) is a
+    /// credentials problem, not a network one, and must not be retried.
+    fn auth_headers(&self) -> Result<HeaderMap, AutotaskError> {
+        let mut headers = HeaderMap::new();
+        for (name, value, what) in [
+            (
+                "ApiIntegrationCode",
+                &self.credentials.integration_code,
+                "integration code",
+            ),
+            ("UserName", &self.credentials.username, "username"),
+            ("Secret", &self.credentials.secret, "secret"),
+        ] {
+            let mut value = HeaderValue::from_str(value)
+                .map_err(|_| AutotaskError::UnsendableCredentials { reason: what })?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
+        Ok(headers)
+    }
+
     async fn send(
         &self,
         op: Op,
@@ -262,9 +300,7 @@ impl AutotaskClient {
             .shared
             .http
             .request(method, url)
-            .header("ApiIntegrationCode", &self.credentials.integration_code)
-            .header("UserName", &self.credentials.username)
-            .header("Secret", &self.credentials.secret)
+            .headers(self.auth_headers()?)
             .header(CONTENT_TYPE, "application/json");
         if let Some(body) = body {
             request = request.json(body);
@@ -348,6 +384,60 @@ mod tests {
         let printed = format!("{credentials:?}");
         assert!(printed.contains("api@msp.example"));
         assert!(!printed.contains("s3cr3t") && !printed.contains("TRACKINGCODE"));
+    }
+
+    #[test]
+    fn debug_output_never_shows_credentials() {
+        let shared = Shared {
+            http: reqwest::Client::new(),
+            limiter: Arc::new(EndpointLimiter::new(3)),
+            retry: RetryPolicy::default(),
+            observer: None,
+        };
+        let credentials = Credentials {
+            username: "api@msp.example".into(),
+            secret: "s3cr3t-value".into(),
+            integration_code: "TRACKINGCODE".into(),
+        };
+        let base =
+            Url::parse("https://webservices14.autotask.net/ATServicesRest/V1.0/").expect("url");
+        let client = AutotaskClient::new(shared.clone(), base, credentials, "42".into());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        // Put a bucket keyed by the integration code into the limiter, then print everything.
+        runtime
+            .block_on(async { drop(shared.limiter.acquire(&client.limit_key, "Tickets").await) });
+        let printed = format!("{client:?} {shared:?}");
+        assert!(
+            !printed.contains("s3cr3t") && !printed.contains("TRACKINGCODE"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn credentials_http_cannot_carry_are_a_credentials_error() {
+        let shared = Shared {
+            http: reqwest::Client::new(),
+            limiter: Arc::new(EndpointLimiter::new(3)),
+            retry: RetryPolicy::default(),
+            observer: None,
+        };
+        let credentials = Credentials {
+            username: "api@msp.example".into(),
+            secret: "pasted\n".into(),
+            integration_code: "CODE".into(),
+        };
+        let base = Url::parse("https://x.example/ATServicesRest/V1.0/").expect("url");
+        let client = AutotaskClient::new(shared, base, credentials, "42".into());
+        let error = client
+            .auth_headers()
+            .expect_err("a line break cannot be sent");
+        assert_eq!(
+            psa_proto::AdapterError::class(&error),
+            psa_proto::ErrorClass::CredentialsRejected
+        );
+        assert!(!error.to_string().contains("pasted"));
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub enum AutotaskError {
         missing: Vec<String>,
         available: String,
     },
+    #[error("the webhook settings are invalid: {message}")]
+    InvalidSpec { message: String },
+    #[error("the credentials cannot be sent to Autotask: {reason}")]
+    UnsendableCredentials { reason: &'static str },
     #[error("the webhook was created but Autotask reports it is_active={is_active}, is_ready={is_ready}")]
     NotReady { is_active: bool, is_ready: bool },
     #[error("Autotask's answer to {op} could not be understood: {message}")]
@@ -78,7 +82,10 @@ impl AutotaskError {
         let message = error_messages(body).unwrap_or_else(|| truncate(body));
         let lower = message.to_ascii_lowercase();
         let code = status.as_u16();
-        if lower.contains("itgenatr005") || lower.contains("threshold") || code == 429 {
+        // Not every rejection is a 429 (reference §6.1); the texts name the threshold exceeded.
+        // A bare "threshold" is not enough: our own field sendThresholdExceededNotification
+        // may appear in validation errors.
+        if code == 429 || lower.contains("itgenatr005") || lower.contains("threshold exceeded") {
             return Self::Throttled {
                 message,
                 retry_after,
@@ -92,13 +99,10 @@ impl AutotaskError {
         match code {
             401 => Self::CredentialsRejected { message },
             403 if op.is_ticket() => Self::NoTicketPermission { message },
-            403 if op == Op::WebhookCreate && mentions_limit(&lower) => {
-                Self::WebhookLimitReached { message }
-            }
-            403 => Self::CannotCreateWebhooks { message },
             400..=499 if op == Op::WebhookCreate && mentions_limit(&lower) => {
                 Self::WebhookLimitReached { message }
             }
+            403 => Self::CannotCreateWebhooks { message },
             400..=499 => Self::InvalidRequest {
                 op,
                 status: code,
@@ -144,9 +148,9 @@ fn truncate(body: &str) -> String {
 impl AdapterError for AutotaskError {
     fn class(&self) -> ErrorClass {
         match self {
-            Self::CredentialsRejected { .. } | Self::UnknownApiUser { .. } => {
-                ErrorClass::CredentialsRejected
-            }
+            Self::CredentialsRejected { .. }
+            | Self::UnknownApiUser { .. }
+            | Self::UnsendableCredentials { .. } => ErrorClass::CredentialsRejected,
             Self::CannotCreateWebhooks { .. } => ErrorClass::CannotCreateWebhooks,
             Self::WebhookLimitReached { .. } => ErrorClass::WebhookLimitReached,
             Self::NoTicketPermission { .. } => ErrorClass::NoTicketPermission,
@@ -154,9 +158,9 @@ impl AdapterError for AutotaskError {
             Self::Throttled { .. } => ErrorClass::Throttled,
             Self::Server { .. } | Self::Network { .. } => ErrorClass::Transient,
             Self::NotFound { .. } => ErrorClass::NotFound,
-            Self::InvalidRequest { .. } | Self::FieldsUnavailable { .. } => {
-                ErrorClass::InvalidRequest
-            }
+            Self::InvalidRequest { .. }
+            | Self::InvalidSpec { .. }
+            | Self::FieldsUnavailable { .. } => ErrorClass::InvalidRequest,
             Self::NotReady { .. } => ErrorClass::NotReady,
             Self::Unexpected { .. } | Self::Decode { .. } => ErrorClass::Unexpected,
         }
@@ -174,6 +178,8 @@ impl AdapterError for AutotaskError {
             Self::Server { .. } | Self::Network { .. } => "Autotask could not be reached or failed on its side. psa-hub retries on its own; if it persists, check Autotask's status page and the network path to Autotask.".into(),
             Self::NotFound { .. } => "The webhook no longer exists in Autotask; click Retry Webhook Setup to create it again.".into(),
             Self::InvalidRequest { message, .. } => format!("Autotask refused the webhook settings ({message}). Check psa-hub's public URL setting and the notification email address, then retry."),
+            Self::InvalidSpec { .. } => "Check psa-hub's configuration: the public URL must be an absolute http(s) URL and the webhook name 1 to 50 characters.".into(),
+            Self::UnsendableCredentials { .. } => "The username, secret or integration code contains characters that cannot be sent (often a pasted line break or space at the end). Enter them again exactly as Autotask shows them, then retry.".into(),
             Self::FieldsUnavailable { .. } => "This Autotask does not offer the ticket fields psa-hub subscribes to for webhooks. Contact psa-hub support with this message.".into(),
             Self::NotReady { .. } => "Autotask created the webhook but does not report it as active and ready. Click Retry Webhook Setup; if it persists, check the webhook under Admin > Extensions & Integrations > Webhooks.".into(),
             Self::Unexpected { .. } | Self::Decode { .. } => "Autotask answered in a way psa-hub did not expect. Retry later; if it persists, contact psa-hub support with this message.".into(),
@@ -232,6 +238,23 @@ mod tests {
             ErrorClass::Throttled
         );
         assert_eq!(classify(Op::WebhookQuery, 429, ""), ErrorClass::Throttled);
+        assert_eq!(
+            classify(
+                Op::WebhookCreate,
+                400,
+                r#"{"errors":["sendThresholdExceededNotification requires an email"]}"#
+            ),
+            ErrorClass::InvalidRequest,
+            "a field name is not a threshold rejection"
+        );
+        assert_eq!(
+            classify(
+                Op::WebhookCreate,
+                403,
+                r#"{"errors":["Webhook limit reached"]}"#
+            ),
+            ErrorClass::WebhookLimitReached
+        );
         assert_eq!(
             classify(
                 Op::WebhookDelete,

@@ -69,10 +69,12 @@ pub fn normalize_label(label: &str) -> String {
         .collect()
 }
 
-/// The picklists seen so far, per zone base URL.
+/// The picklists seen so far, per API user and zone: what one user's security level sees is
+/// never used for another tenant. Only picklists that resolved every field are kept, so a
+/// failure is never cached.
 #[derive(Debug, Default)]
 pub struct FieldCatalog {
-    by_zone: Mutex<HashMap<String, Arc<Picklist>>>,
+    by_user: Mutex<HashMap<String, Arc<Picklist>>>,
 }
 
 #[derive(Debug)]
@@ -87,15 +89,11 @@ impl FieldCatalog {
         &self,
         client: &AutotaskClient,
     ) -> Result<Vec<ResolvedField>, AutotaskError> {
-        let zone = client.base().to_string();
-        let cached = self.by_zone.lock().get(&zone).cloned();
-        let picklist = match cached {
-            Some(picklist) => picklist,
-            None => {
-                let fetched = Arc::new(fetch(client).await?);
-                self.by_zone.lock().insert(zone, fetched.clone());
-                fetched
-            }
+        let key = format!("{}|{}", client.base(), client.username());
+        let cached = self.by_user.lock().get(&key).cloned();
+        let (picklist, fresh) = match cached {
+            Some(picklist) => (picklist, false),
+            None => (Arc::new(fetch(client).await?), true),
         };
         let mut resolved = Vec::new();
         let mut missing = Vec::new();
@@ -106,6 +104,9 @@ impl FieldCatalog {
             }
         }
         if missing.is_empty() {
+            if fresh {
+                self.by_user.lock().insert(key, picklist);
+            }
             return Ok(resolved);
         }
         tracing::warn!(?missing, picklist = ?picklist.labels, "ticket webhook fields not in Autotask's picklist");

@@ -8,10 +8,19 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-#[derive(Debug)]
 pub struct EndpointLimiter {
     per_endpoint: usize,
     slots: Mutex<HashMap<(String, String), Arc<Semaphore>>>,
+}
+
+impl std::fmt::Debug for EndpointLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Bucket keys embed integration codes: only their number is shown.
+        f.debug_struct("EndpointLimiter")
+            .field("per_endpoint", &self.per_endpoint)
+            .field("buckets", &self.slots.lock().len())
+            .finish()
+    }
 }
 
 impl EndpointLimiter {

@@ -27,9 +27,8 @@ pub async fn register(
     validate(spec)?;
     preflight(client).await?;
     let fields = catalog.resolve(client).await?;
-    for leftover in find_at_url(client, &spec.webhook_url).await? {
-        tracing::info!(webhook_id = %leftover, "deleting a leftover webhook at our URL");
-        delete_if_present(client, leftover).await?;
+    if delete_all_at_url(client, &spec.webhook_url).await? == RemoveOutcome::Removed {
+        tracing::info!("deleted leftover webhooks at our URL before creating ours");
     }
     let id = create_with_recovery(client, spec).await?;
     match subscribe_and_confirm(client, id, &fields).await {
@@ -44,25 +43,23 @@ pub async fn register(
 }
 
 fn validate(spec: &WebhookSpec) -> Result<(), AutotaskError> {
-    let bad = |message: String| AutotaskError::InvalidRequest {
-        op: Op::WebhookCreate,
-        status: 0,
-        message,
-    };
     let name_chars = spec.name.chars().count();
     if spec.name.trim().is_empty() || name_chars > MAX_NAME_CHARS {
-        return Err(bad(format!(
-            "the webhook name must be 1 to {MAX_NAME_CHARS} characters, it has {name_chars}"
-        )));
+        return Err(AutotaskError::InvalidSpec {
+            message: format!(
+                "the webhook name must be 1 to {MAX_NAME_CHARS} characters, it has {name_chars}"
+            ),
+        });
     }
     for (what, url) in [
         ("webhook", &spec.webhook_url),
         ("deactivation", &spec.deactivation_url),
     ] {
-        if url.len() > 500 || url::Url::parse(url).is_err() {
-            return Err(bad(format!(
-                "the {what} URL {url:?} is not an absolute URL of at most 500 characters"
-            )));
+        let absolute = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"));
+        if url.len() > 500 || !absolute {
+            return Err(AutotaskError::InvalidSpec {
+                message: format!("the {what} URL {url:?} is not an absolute http(s) URL of at most 500 characters"),
+            });
         }
     }
     Ok(())
@@ -77,36 +74,41 @@ async fn preflight(client: &AutotaskClient) -> Result<(), AutotaskError> {
             "TicketWebhooks/entityInformation",
         )
         .await?;
-    if flag(&hooks, "canCreate") == Some(false) {
+    if denied(&hooks, "Create") {
         return Err(AutotaskError::CannotCreateWebhooks {
-            message: "TicketWebhooks/entityInformation reports canCreate=false for this API user"
+            message: "TicketWebhooks/entityInformation says this API user may not create webhooks"
                 .into(),
         });
     }
     let tickets = client
         .get(Op::TicketEntityInformation, "Tickets/entityInformation")
         .await?;
-    let denied: Vec<&str> = ["canQuery", "canUpdate"]
+    let missing: Vec<&str> = ["Query", "Update"]
         .into_iter()
-        .filter(|name| flag(&tickets, name) == Some(false))
+        .filter(|action| denied(&tickets, action))
         .collect();
-    if !denied.is_empty() {
+    if !missing.is_empty() {
         return Err(AutotaskError::NoTicketPermission {
             message: format!(
-                "Tickets/entityInformation reports {} false for this API user",
-                denied.join(" and ")
+                "Tickets/entityInformation says this API user may not {} tickets",
+                missing.join(" or ").to_ascii_lowercase()
             ),
         });
     }
     Ok(())
 }
 
-fn flag(answer: &Value, name: &str) -> Option<bool> {
-    answer
-        .get("info")
-        .unwrap_or(answer)
-        .get(name)
-        .and_then(Value::as_bool)
+/// `can{Action}` says whether the entity supports the action at all, `userAccessFor{Action}`
+/// whether this user's security level may do it ("None" when not). Absent flags deny nothing:
+/// creation itself will then report the problem.
+fn denied(answer: &Value, action: &str) -> bool {
+    let info = answer.get("info").unwrap_or(answer);
+    let unsupported = info.get(format!("can{action}")).and_then(Value::as_bool) == Some(false);
+    let no_access = info
+        .get(format!("userAccessFor{action}"))
+        .and_then(Value::as_str)
+        .is_some_and(|access| access.eq_ignore_ascii_case("none"));
+    unsupported || no_access
 }
 
 fn create_body(spec: &WebhookSpec) -> Value {
@@ -148,14 +150,10 @@ async fn create_with_recovery(
     ) {
         return Err(first);
     }
-    let leftovers = find_at_url(client, &spec.webhook_url).await?;
-    if leftovers.is_empty() {
+    if delete_all_at_url(client, &spec.webhook_url).await? == RemoveOutcome::AlreadyGone {
         return Err(first);
     }
-    tracing::info!(%first, count = leftovers.len(), "creation failed with webhooks at our URL; replacing them");
-    for leftover in leftovers {
-        delete_if_present(client, leftover).await?;
-    }
+    tracing::info!(%first, "creation failed with a webhook at our URL; replaced it and retrying");
     match client
         .post(Op::WebhookCreate, "TicketWebhooks", &body)
         .await
@@ -267,8 +265,16 @@ pub async fn remove(
     if let Some(id) = id {
         return delete_if_present(client, id).await;
     }
+    delete_all_at_url(client, &spec.webhook_url).await
+}
+
+/// Deletes every webhook at `url`: `Removed` if any was deleted.
+async fn delete_all_at_url(
+    client: &AutotaskClient,
+    url: &str,
+) -> Result<RemoveOutcome, AutotaskError> {
     let mut outcome = RemoveOutcome::AlreadyGone;
-    for found in find_at_url(client, &spec.webhook_url).await? {
+    for found in find_at_url(client, url).await? {
         if delete_if_present(client, found).await? == RemoveOutcome::Removed {
             outcome = RemoveOutcome::Removed;
         }
@@ -320,6 +326,7 @@ pub async fn check(
         exists: true,
         is_active: bool_of(&item, "isActive"),
         is_ready: bool_of(&item, "isReady"),
+        update_events: bool_of(&item, "isSubscribedToUpdateEvents"),
         url_matches: text("webhookUrl").eq_ignore_ascii_case(&spec.webhook_url),
         deactivation_url_matches: text("deactivationUrl")
             .eq_ignore_ascii_case(&spec.deactivation_url),
@@ -346,6 +353,7 @@ fn item_id(op: Op, answer: &Value) -> Result<WebhookId, AutotaskError> {
         .map(WebhookId)
         .ok_or_else(|| AutotaskError::Unexpected {
             op,
-            message: format!("no itemId in {answer}"),
+            // The answer is not quoted: it could echo the webhook's secret.
+            message: "the answer has no itemId".into(),
         })
 }

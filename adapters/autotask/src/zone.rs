@@ -68,11 +68,6 @@ impl ZoneDirectory {
         Ok(zone)
     }
 
-    /// Forgets `username`'s zone, e.g. after its calls start failing as if it moved.
-    pub fn forget(&self, username: &str) {
-        self.cache.lock().remove(username);
-    }
-
     async fn lookup(&self, username: &str) -> Result<Zone, AutotaskError> {
         let op = Op::ZoneLookup;
         let mut url = self.lookup_url.clone();

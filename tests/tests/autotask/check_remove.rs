@@ -38,6 +38,25 @@ async fn a_fresh_webhook_checks_healthy_and_drift_is_reported() {
     assert!(!check.is_active);
     assert_eq!(check.problems(), vec!["the webhook is inactive".to_owned()]);
 
+    // Someone switches off update events and re-enables the webhook.
+    connection
+        .client()
+        .patch(
+            Op::WebhookUpdate,
+            "TicketWebhooks",
+            &json!({"id": registered.id.0, "isActive": true, "isSubscribedToUpdateEvents": false}),
+        )
+        .await
+        .expect("patch");
+    let check = connection
+        .check(registered.id, &spec)
+        .await
+        .expect("checks");
+    assert_eq!(
+        check.problems(),
+        vec!["the webhook is not subscribed to update events".to_owned()]
+    );
+
     // Someone removes the CompletedDate subscription.
     let fields = world.webhooks()[0]["fields"]
         .as_array()

@@ -88,7 +88,7 @@ proptest! {
     }
 
     #[test]
-    fn any_change_to_a_byte_fails(
+    fn any_change_to_a_non_whitespace_byte_fails(
         body in prop::collection::vec(not_whitespace(), 1..256),
         at in any::<prop::sample::Index>(),
         new in not_whitespace(),
@@ -103,6 +103,17 @@ proptest! {
     }
 
     #[test]
+    fn whitespace_between_json_tokens_is_not_significant(value in json_value()) {
+        // Autotask signs compact JSON; a pretty-printed body says the same thing and verifies
+        // through the canonical form, which drops whitespace outside strings only.
+        let secret = WebhookSecret::new("s");
+        let compact = autotask_sim::dotnet_escaped_json(&value);
+        let header = sign(&secret, compact.as_bytes());
+        let pretty = serde_json::to_vec_pretty(&value).expect("serializes");
+        prop_assert!(verify(&secret, Some(&header), &pretty).is_ok());
+    }
+
+    #[test]
     fn whatever_form_autotask_sends_verifies(value in json_value()) {
         let secret = "tenant-secret-&-ünïcode";
         let signed = autotask_sim::dotnet_escaped_json(&value);
@@ -111,8 +122,6 @@ proptest! {
         prop_assert!(verify(&secret, Some(&header), signed.as_bytes()).is_ok());
         let plain = serde_json::to_vec(&value).expect("serializes");
         prop_assert!(verify(&secret, Some(&header), &plain).is_ok());
-        let pretty = serde_json::to_vec_pretty(&value).expect("serializes");
-        prop_assert!(verify(&secret, Some(&header), &pretty).is_ok());
     }
 
     #[test]

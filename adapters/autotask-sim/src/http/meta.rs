@@ -45,6 +45,9 @@ pub fn threshold(ctx: &Ctx) -> Reply {
     }))
 }
 
+/// `can*` say what the entity supports through the API at all; `userAccessFor*` say what this
+/// API user's security level may do with it ("All" or "None" here; Autotask also knows
+/// restricted levels).
 pub fn entity_info(ctx: &Ctx, entity: Entity) -> Reply {
     let (name, allowed) = match entity {
         Entity::Webhooks => ("TicketWebhook", ctx.user.user.can_create_webhooks),
@@ -52,17 +55,19 @@ pub fn entity_info(ctx: &Ctx, entity: Entity) -> Reply {
         Entity::Tickets => ("Ticket", ctx.user.user.ticket_access),
         Entity::ErrorLogs => ("WebhookEventErrorLog", true),
     };
-    let access = if allowed { "All" } else { "None" };
+    let writable = entity != Entity::ErrorLogs;
+    let access = |supported: bool| if supported && allowed { "All" } else { "None" };
+    let deletable = writable && entity != Entity::Tickets;
     Reply::ok(json!({"info": {
         "name": name,
-        "canCreate": allowed && entity != Entity::ErrorLogs,
-        "canDelete": allowed && entity != Entity::Tickets && entity != Entity::ErrorLogs,
-        "canQuery": allowed,
-        "canUpdate": allowed && entity != Entity::ErrorLogs,
-        "userAccessForCreate": access,
-        "userAccessForDelete": access,
-        "userAccessForQuery": access,
-        "userAccessForUpdate": access,
+        "canCreate": writable,
+        "canDelete": deletable,
+        "canQuery": true,
+        "canUpdate": writable,
+        "userAccessForCreate": access(writable),
+        "userAccessForDelete": access(deletable),
+        "userAccessForQuery": access(true),
+        "userAccessForUpdate": access(writable),
         "hasUserDefinedFields": false,
         "supportsWebhookCallouts": entity == Entity::Tickets,
     }}))
