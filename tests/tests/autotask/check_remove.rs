@@ -173,3 +173,29 @@ async fn removal_with_invalid_credentials_fails_and_leaves_the_webhook() {
         "the webhook stays: the hub must report it for manual clean-up"
     );
 }
+
+#[tokio::test]
+async fn queries_follow_next_page_urls_to_the_end() {
+    let world = world().await;
+    let connection = world.connect().await;
+    for n in 0..1203 {
+        world.sim.create_ticket(world.db, &format!("alert {n}"));
+    }
+    let items = connection
+        .client()
+        .query(
+            Op::TicketQuery,
+            "Tickets",
+            json!([{"op": "gte", "field": "id", "value": 0}]),
+        )
+        .await
+        .expect("queries");
+    assert_eq!(items.len(), 1203, "three pages of at most 500");
+    let pages = world
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.op == autotask_sim::Op::TicketQuery)
+        .count();
+    assert_eq!(pages, 3);
+}
