@@ -386,8 +386,8 @@ mod tests {
         assert!(!printed.contains("s3cr3t") && !printed.contains("TRACKINGCODE"));
     }
 
-    #[test]
-    fn debug_output_never_shows_credentials() {
+    /// A client with these credentials, and the shared parts it uses.
+    fn client_with(secret: &str) -> (AutotaskClient, Shared) {
         let shared = Shared {
             http: reqwest::Client::new(),
             limiter: Arc::new(EndpointLimiter::new(3)),
@@ -396,12 +396,18 @@ mod tests {
         };
         let credentials = Credentials {
             username: "api@msp.example".into(),
-            secret: "s3cr3t-value".into(),
+            secret: secret.into(),
             integration_code: "TRACKINGCODE".into(),
         };
         let base =
             Url::parse("https://webservices14.autotask.net/ATServicesRest/V1.0/").expect("url");
         let client = AutotaskClient::new(shared.clone(), base, credentials, "42".into());
+        (client, shared)
+    }
+
+    #[test]
+    fn debug_output_never_shows_credentials() {
+        let (client, shared) = client_with("s3cr3t-value");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
@@ -417,19 +423,7 @@ mod tests {
 
     #[test]
     fn credentials_http_cannot_carry_are_a_credentials_error() {
-        let shared = Shared {
-            http: reqwest::Client::new(),
-            limiter: Arc::new(EndpointLimiter::new(3)),
-            retry: RetryPolicy::default(),
-            observer: None,
-        };
-        let credentials = Credentials {
-            username: "api@msp.example".into(),
-            secret: "pasted\n".into(),
-            integration_code: "CODE".into(),
-        };
-        let base = Url::parse("https://x.example/ATServicesRest/V1.0/").expect("url");
-        let client = AutotaskClient::new(shared, base, credentials, "42".into());
+        let (client, _) = client_with("pasted\n");
         let error = client
             .auth_headers()
             .expect_err("a line break cannot be sent");

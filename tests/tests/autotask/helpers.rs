@@ -173,6 +173,18 @@ impl Receiver {
     }
 }
 
+/// A GET straight to the simulator with the test user's credentials, bypassing the adapter.
+pub async fn raw_get(sim: &Simulator, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}/ATServicesRest/V1.0/{path}", sim.base_url()))
+        .header("ApiIntegrationCode", CODE)
+        .header("UserName", USERNAME)
+        .header("Secret", SECRET)
+        .send()
+        .await
+        .expect("the simulator answers")
+}
+
 /// The REST paths (after `/V1.0/`, lower-cased) the simulator received, with their methods.
 pub fn calls(sim: &Simulator) -> Vec<String> {
     sim.requests()

@@ -10,18 +10,8 @@ use crate::helpers::*;
 
 /// The picklist label of every field id, read straight from the simulator.
 async fn picklist(world: &World) -> BTreeMap<i64, String> {
-    let url = format!(
-        "{}/ATServicesRest/V1.0/TicketWebhookFields/entityInformation/fields",
-        world.sim.base_url()
-    );
-    let answer: Value = reqwest::Client::new()
-        .get(url)
-        .header("ApiIntegrationCode", CODE)
-        .header("UserName", USERNAME)
-        .header("Secret", SECRET)
-        .send()
+    let answer: Value = raw_get(&world.sim, "TicketWebhookFields/entityInformation/fields")
         .await
-        .expect("answers")
         .json()
         .await
         .expect("json");

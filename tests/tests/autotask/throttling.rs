@@ -63,27 +63,12 @@ async fn concurrent_calls_of_one_database_stay_within_three_per_endpoint() {
         times: 4,
         kind: FaultKind::Latency(Duration::from_millis(300)),
     });
-    let url = format!(
-        "{}/ATServicesRest/V1.0/TicketWebhooks/{}",
-        world.sim.base_url(),
-        registered.id
-    );
+    let path = format!("TicketWebhooks/{}", registered.id);
     let raw = join_all(
         (0..4)
             .map(|_| {
-                let url = url.clone();
-                async move {
-                    reqwest::Client::new()
-                        .get(url)
-                        .header("ApiIntegrationCode", CODE)
-                        .header("UserName", USERNAME)
-                        .header("Secret", SECRET)
-                        .send()
-                        .await
-                        .expect("answers")
-                        .status()
-                        .as_u16()
-                }
+                let (sim, path) = (world.sim.clone(), path.clone());
+                async move { raw_get(&sim, &path).await.status().as_u16() }
             })
             .collect(),
     )
