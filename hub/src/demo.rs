@@ -1,20 +1,29 @@
-//! The demo: the Autotask side of psa-hub's loop, end to end, with nothing else running.
-//! A simulated Autotask and a callout listener both run in this process on free ports.
+//! The demo: the whole loop on this machine with nothing else running. A simulated Autotask
+//! and the hub (on a fresh SQLite file) run in this process; the demo drives the hub through
+//! its own admin API as the alerting product would, then keeps serving for a newcomer to try.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use anyhow::{bail, Context};
 use autotask_sim::{ApiUser, SimConfig, Simulator};
-use parking_lot::Mutex;
-use psa_autotask::{generate_secret, Autotask, AutotaskCallouts, AutotaskSettings, Credentials};
-use psa_proto::{CalloutFormat, PsaAdapter, Verified, WebhookSpec};
+use psa_hub::local::local_settings;
+use psa_hub::Application;
+use serde_json::{json, Value};
+use url::Url;
 
-/// One callout as it arrived: signature header and body.
-type Arrived = (Option<String>, Vec<u8>);
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Stop after the walkthrough instead of serving until Ctrl-C.
+    #[arg(long)]
+    exit: bool,
+}
 
-pub async fn run() -> anyhow::Result<()> {
+const USER: &str = "api@demo-msp.example";
+const SECRET: &str = "demo-secret";
+const CODE: &str = "DEMOINTEGRATIONCODE00000001";
+const RESOLUTION: &str = "Rule removed & password reset";
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<std::process::ExitCode> {
     let sim = Simulator::spawn(SimConfig {
         time_scale: 0.01,
         ..SimConfig::default()
@@ -22,137 +31,160 @@ pub async fn run() -> anyhow::Result<()> {
     .await
     .context("cannot start the Autotask simulator")?;
     let db = sim.add_database("Demo MSP");
-    sim.add_api_user(
-        db,
-        ApiUser::new(
-            "api@demo-msp.example",
-            "demo-secret",
-            "DEMOINTEGRATIONCODE00000001",
-        ),
-    );
+    sim.add_api_user(db, ApiUser::new(USER, SECRET, CODE));
+    println!("1. simulated Autotask at {}", sim.base_url());
+
+    let dir = tempfile::tempdir().context("cannot make a directory for the demo database")?;
+    let database = format!("sqlite://{}", dir.path().join("psa-hub-demo.db").display());
+    let zone_lookup = Url::parse(&sim.zone_lookup_url()).context("simulator zone URL")?;
+    let settings = local_settings(database.clone(), zone_lookup);
+    let token = settings.admin.tokens[0].expose().to_owned();
+    let app = Application::build(settings).await?;
+    let admin = format!("http://{}", app.admin_addr());
     println!(
-        "1. simulated Autotask at {} (zone lookup {})",
-        sim.base_url(),
-        sim.zone_lookup_url()
+        "2. psa-hub started: admin API {admin}, public callouts {}, database {database}",
+        app.public_url()
     );
+    let handle = app.handle();
+    let server = actix_web::rt::spawn(app.run_until_stopped());
 
-    let (listener_url, arrived) = start_listener().context("cannot start the callout listener")?;
-    println!("2. callout listener at {listener_url}");
-
-    let autotask = Autotask::new(AutotaskSettings {
-        zone_lookup_url: sim.zone_lookup_url(),
-        ..AutotaskSettings::default()
-    })?;
-    let connection = autotask
-        .connect(Credentials {
-            username: "api@demo-msp.example".into(),
-            secret: "demo-secret".into(),
-            integration_code: "DEMOINTEGRATIONCODE00000001".into(),
-        })
+    let api = Api::new(&admin, &token);
+    let connect = json!({"username": USER, "secret": SECRET, "integration_code": CODE, "setup_webhook": false});
+    let status = api
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/tenants/demo-msp/autotask",
+            Some(connect),
+        )
         .await?;
-    println!("3. zone discovered: {}", connection.zone().api_base);
-
-    let spec = WebhookSpec {
-        name: "SaaS Alerts Ticket Monitor".into(),
-        webhook_url: format!("{listener_url}/hooks/autotask/demo-token"),
-        deactivation_url: format!("{listener_url}/hooks/autotask/demo-token/deactivated"),
-        secret: generate_secret(),
-        notification_email: None,
-    };
-    let before = sim.requests().len();
-    let registered = connection.register(&spec).await?;
     println!(
-        "4. webhook {} registered (active={}, ready={}, guid={}) in {} Autotask calls",
-        registered.id,
-        registered.is_active,
-        registered.is_ready,
-        registered
-            .guid
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        sim.requests().len() - before
+        "3. tenant demo-msp connected without its webhook: state={} banner={} ({})",
+        status["webhook"]["state"],
+        status["webhook"]["banner"]["kind"],
+        status["webhook"]["banner"]["color"]
+    );
+    let status = api
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/tenants/demo-msp/autotask/webhook/retry",
+            None,
+        )
+        .await?;
+    if status["webhook"]["state"] != "active" {
+        bail!("webhook setup did not complete: {status:#}");
+    }
+    println!(
+        "4. Retry Webhook Setup: state={} banner={} webhook id={} named {}",
+        status["webhook"]["state"],
+        status["webhook"]["banner"],
+        status["webhook"]["id"],
+        status["webhook"]["name"]
     );
 
     let ticket = sim.create_ticket(db, "Suspicious inbox rule for jdoe@customer.example");
-    sim.complete_ticket(db, ticket, "Rule removed & password reset");
-    println!("5. ticket {} completed in Autotask", ticket.0);
-
-    let (signature, body) = wait_for_callout(&arrived).await?;
-    let verified = Verified::check(
-        &AutotaskCallouts,
-        &[&spec.secret],
-        signature.as_deref(),
-        &body,
-    )
-    .context("the callout's signature did not verify")?;
-    let change = AutotaskCallouts.parse(&verified)?;
-    if !change.is_completion() {
-        bail!("the callout does not report the ticket as completed: {change:?}");
-    }
+    let created_at = sim
+        .ticket(db, ticket)
+        .and_then(|t| t["createDate"].as_str().map(str::to_owned));
+    let link =
+        json!({"event_id": "evt-1001", "ticket_id": ticket.0, "ticket_created_at": created_at});
+    let event = api
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/tenants/demo-msp/events",
+            Some(link),
+        )
+        .await?;
     println!(
-        "6. signed callout verified ({} form): ticket {} completed={} resolution={:?}",
-        verified.form().as_str(),
-        change.ticket_id,
-        change.is_completion(),
-        change
-            .resolution
-            .as_set()
-            .map(String::as_str)
-            .unwrap_or_default()
+        "5. event evt-1001 linked to Autotask ticket {}: status={}",
+        ticket.0, event["status"]
     );
 
-    let check = connection.check(registered.id, &spec).await?;
-    if !check.is_healthy() {
-        bail!("the webhook check found drift: {:?}", check.problems());
-    }
+    let completed = Instant::now();
+    sim.complete_ticket(db, ticket, RESOLUTION);
     println!(
-        "7. webhook check: healthy={} {:?}",
-        check.is_healthy(),
-        check.problems()
+        "6. ticket {} completed in Autotask with a resolution",
+        ticket.0
     );
-    connection.remove(Some(registered.id), &spec).await?;
-    println!(
-        "8. webhook removed; {} webhooks left in Autotask",
-        sim.webhooks(db).len()
-    );
-    Ok(())
-}
-
-fn start_listener() -> anyhow::Result<(String, Arc<Mutex<Vec<Arrived>>>)> {
-    let arrived = Arc::new(Mutex::new(Vec::new()));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let url = format!("http://{}", listener.local_addr()?);
-    let sink = arrived.clone();
-    let server = HttpServer::new(move || {
-        let sink = sink.clone();
-        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-            let sink = sink.clone();
-            async move {
-                let signature = req
-                    .headers()
-                    .get(psa_autotask::SIGNATURE_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                sink.lock().push((signature, body.to_vec()));
-                HttpResponse::Ok().finish()
-            }
-        }))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)?
-    .run();
-    tokio::spawn(server);
-    Ok((url, arrived))
-}
-
-async fn wait_for_callout(arrived: &Mutex<Vec<Arrived>>) -> anyhow::Result<Arrived> {
-    for _ in 0..500 {
-        if let Some(first) = arrived.lock().first() {
-            return Ok(first.clone());
+    let event = loop {
+        let event = api
+            .send(
+                reqwest::Method::GET,
+                "/api/v1/tenants/demo-msp/events/evt-1001",
+                None,
+            )
+            .await?;
+        if event["status"] == "closed" {
+            break event;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        if completed.elapsed() > Duration::from_secs(10) {
+            bail!("the event was not closed within 10 s: {event:#}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    println!(
+        "7. signed callout received: event evt-1001 status={} resolution={} ({} ms after completion)",
+        event["status"],
+        event["resolution"],
+        completed.elapsed().as_millis()
+    );
+
+    println!("\nTry it (admin token {token}):");
+    println!("  curl -H 'Authorization: Bearer {token}' {admin}/api/v1/tenants/demo-msp/autotask");
+    println!(
+        "  curl -H 'Authorization: Bearer {token}' {admin}/api/v1/tenants/demo-msp/events/evt-1001"
+    );
+    println!("  curl {admin}/metrics");
+    if args.exit {
+        handle.stop().await;
+        let _ = server.await;
+        return Ok(std::process::ExitCode::SUCCESS);
     }
-    bail!("no callout arrived within 5 seconds")
+    println!("Serving until Ctrl-C.");
+    server.await.context("the hub stopped")??;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The admin API as the alerting product calls it.
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    fn new(base: &str, token: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: base.to_owned(),
+            token: token.to_owned(),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .with_context(|| format!("calling {path}"))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .with_context(|| format!("reading {path}"))?;
+        if !status.is_success() {
+            bail!("{path} answered {status}: {body}");
+        }
+        Ok(body)
+    }
 }

@@ -1,9 +1,14 @@
-//! `psa-hub`: the command line. Until the hub service lands, its one command is `demo`, which
-//! runs the Autotask side of the loop against an in-process simulator.
+//! `psa-hub`: the command line. `serve` runs the hub; `demo` runs the whole loop on this
+//! machine with a simulated Autotask.
 
 mod demo;
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
+use psa_hub::config::Settings;
+use psa_hub::Application;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -18,20 +23,47 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Register the ticket webhook in a simulated Autotask, complete a ticket, and verify and
-    /// read the signed callout that arrives.
-    Demo,
+    /// Run the hub: the public callout listener and the admin API.
+    Serve {
+        /// A TOML file of settings (else $PSA_HUB_CONFIG); PSA_HUB__* variables override it.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Run the whole loop with a simulated Autotask on SQLite, then keep serving.
+    Demo(demo::DemoArgs),
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
-    match Cli::parse().command {
-        Command::Demo => demo::run().await,
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { config } => serve(config).await,
+        Command::Demo(args) => {
+            psa_hub::telemetry::init("error");
+            demo::run(args).await
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("psa-hub: {error:#}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+async fn serve(config: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    psa_hub::telemetry::init("info");
+    let settings = match Settings::load(config.as_deref()) {
+        Ok(settings) => settings,
+        Err(errors) => {
+            eprintln!("psa-hub: {errors}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    Application::build(settings)
+        .await?
+        .run_until_stopped()
+        .await?;
+    Ok(ExitCode::SUCCESS)
 }

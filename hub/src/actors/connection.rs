@@ -1,0 +1,196 @@
+//! The connection actor: one per tenant connection, supervised. It serializes setup, check and
+//! removal for its tenant (each handler holds the mailbox until its work is done), keeps no
+//! state the store does not have, and on a fatal error stops so its supervisor restarts it.
+
+use std::time::Duration;
+
+use actix::prelude::*;
+use psa_proto::{TenantId, WebhookState};
+
+use super::messages::{ActorError, Check, Removal, Remove, Setup, Shutdown};
+use super::work::{self, Deps, SetupEnd};
+
+/// The first restart waits this long; each further one doubles it, up to `MAX_RESTART_DELAY`.
+const FIRST_RESTART_DELAY: Duration = Duration::from_millis(200);
+const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+pub struct ConnectionActor {
+    tenant: TenantId,
+    deps: Deps,
+    /// Restarts so far; kept across restarts because the supervisor reuses this value.
+    restarts: u32,
+    /// Consecutive retryable setup failures, for the retry timer's backoff.
+    failures: u32,
+    retry_timer: Option<SpawnHandle>,
+    stopping_for_good: bool,
+    /// Whether the first start picks up unfinished work (restarts always do).
+    resume_at_start: bool,
+}
+
+impl ConnectionActor {
+    pub fn new(tenant: TenantId, deps: Deps, resume_at_start: bool) -> Self {
+        Self {
+            tenant,
+            deps,
+            restarts: 0,
+            failures: 0,
+            retry_timer: None,
+            stopping_for_good: false,
+            resume_at_start,
+        }
+    }
+
+    /// Picks up work a previous run (or a crash) left unfinished, as the store records it.
+    fn resume(&mut self, ctx: &mut Context<Self>) {
+        let store = self.deps.store.clone();
+        let tenant = self.tenant.clone();
+        ctx.wait(
+            async move { store.connection(&tenant).await }
+                .into_actor(self)
+                .map(|found, act, ctx| match found {
+                    Ok(Some(record)) => match record.state {
+                        WebhookState::Registering | WebhookState::Deactivated => {
+                            ctx.notify(Setup { replaced: None })
+                        }
+                        WebhookState::Removing => {
+                            tracing::info!(tenant = %act.tenant, "resuming an interrupted removal");
+                            ctx.notify(Remove)
+                        }
+                        _ => {}
+                    },
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::error!(tenant = %act.tenant, %error, "cannot read the connection; restarting");
+                        ctx.stop();
+                    }
+                }),
+        );
+    }
+
+    fn fatal(&mut self, error: &ActorError, ctx: &mut Context<Self>) {
+        tracing::error!(tenant = %self.tenant, %error, "connection actor failed; its supervisor restarts it");
+        ctx.stop();
+    }
+
+    fn after_setup(&mut self, end: SetupEnd, ctx: &mut Context<Self>) {
+        match end {
+            SetupEnd::Failed { retryable, after } => {
+                if let Some(delay) = work::retry_delay(retryable, after, self.failures) {
+                    self.failures += 1;
+                    tracing::info!(tenant = %self.tenant, ?delay, "retrying webhook setup later");
+                    self.retry_timer = Some(ctx.notify_later(Setup { replaced: None }, delay));
+                }
+            }
+            SetupEnd::Active | SetupEnd::Skipped => self.failures = 0,
+        }
+    }
+}
+
+impl Actor for ConnectionActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if self.stopping_for_good {
+            // Restarted only because an address was still alive; it stops once they are dropped.
+            return;
+        }
+        if self.restarts == 0 {
+            if self.resume_at_start {
+                self.resume(ctx);
+            }
+        } else {
+            let delay = FIRST_RESTART_DELAY
+                .saturating_mul(1 << (self.restarts - 1).min(16))
+                .min(MAX_RESTART_DELAY);
+            ctx.run_later(delay, |act, ctx| act.resume(ctx));
+        }
+    }
+}
+
+impl Supervised for ConnectionActor {
+    fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        if self.stopping_for_good {
+            return;
+        }
+        self.restarts += 1;
+        self.retry_timer = None;
+        self.deps.metrics.actor_restarts.inc();
+        tracing::warn!(tenant = %self.tenant, restarts = self.restarts, "connection actor restarting");
+    }
+}
+
+impl Handler<Setup> for ConnectionActor {
+    type Result = AtomicResponse<Self, Result<(), ActorError>>;
+
+    fn handle(&mut self, msg: Setup, ctx: &mut Context<Self>) -> Self::Result {
+        if let Some(timer) = self.retry_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        let deps = self.deps.clone();
+        let tenant = self.tenant.clone();
+        AtomicResponse::new(Box::pin(
+            async move { work::setup(&deps, &tenant, msg.replaced).await }
+                .into_actor(self)
+                .map(|result, act, ctx| match result {
+                    Ok(end) => {
+                        act.after_setup(end, ctx);
+                        Ok(())
+                    }
+                    Err(error) => {
+                        act.fatal(&error, ctx);
+                        Err(error)
+                    }
+                }),
+        ))
+    }
+}
+
+impl Handler<Check> for ConnectionActor {
+    type Result = AtomicResponse<Self, ()>;
+
+    fn handle(&mut self, _msg: Check, _ctx: &mut Context<Self>) -> Self::Result {
+        let deps = self.deps.clone();
+        let tenant = self.tenant.clone();
+        AtomicResponse::new(Box::pin(
+            async move { work::check(&deps, &tenant).await }
+                .into_actor(self)
+                .map(|result, act, ctx| match result {
+                    Ok(true) => ctx.notify(Setup { replaced: None }),
+                    Ok(false) => {}
+                    Err(error) => act.fatal(&error, ctx),
+                }),
+        ))
+    }
+}
+
+impl Handler<Remove> for ConnectionActor {
+    type Result = AtomicResponse<Self, Result<Option<Removal>, ActorError>>;
+
+    fn handle(&mut self, _msg: Remove, ctx: &mut Context<Self>) -> Self::Result {
+        if let Some(timer) = self.retry_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        let deps = self.deps.clone();
+        let tenant = self.tenant.clone();
+        AtomicResponse::new(Box::pin(
+            async move { work::remove(&deps, &tenant).await }
+                .into_actor(self)
+                .map(|result, act, ctx| {
+                    if let Err(error) = &result {
+                        act.fatal(error, ctx);
+                    }
+                    result
+                }),
+        ))
+    }
+}
+
+impl Handler<Shutdown> for ConnectionActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: Shutdown, ctx: &mut Context<Self>) {
+        self.stopping_for_good = true;
+        ctx.stop();
+    }
+}

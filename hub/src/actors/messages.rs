@@ -1,0 +1,85 @@
+//! The messages of the actor system: one small struct per intent, with typed results.
+
+use actix::prelude::*;
+use psa_proto::TenantId;
+use serde::Serialize;
+
+use super::connection::ConnectionActor;
+use crate::store::{ConnectionRecord, StoreError};
+
+/// A failure the connection actor cannot handle itself; the actor stops and its supervisor
+/// restarts it.
+#[derive(Debug, thiserror::Error)]
+pub enum ActorError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Register (or re-register) the webhook now: after a PUT, on Retry Webhook Setup, to resume
+/// interrupted work, or to repair a deactivated webhook.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<(), ActorError>")]
+pub struct Setup {
+    /// The connection as it was before its credentials changed, when it had a webhook: that
+    /// webhook belongs to the old API user and is removed with the old credentials first.
+    pub replaced: Option<ConnectionRecord>,
+}
+
+/// Remove the connection's webhook and then the connection.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<Option<Removal>, ActorError>")]
+pub struct Remove;
+
+/// What removal achieved, as the admin API answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removal {
+    pub webhook_removed: bool,
+    pub manual_cleanup: Option<String>,
+}
+
+/// Autotask called the deactivation URL (or sent an unsigned Deactivated notice): look at the
+/// webhook in Autotask and repair it if it really is disabled. Never changes state by itself.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Check;
+
+/// Stop for good (the connection was removed or the hub is shutting down).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Shutdown;
+
+/// Registry: start the actor of a stored connection, or return the running one.
+#[derive(Debug, Message)]
+#[rtype(result = "Addr<ConnectionActor>")]
+pub struct Start {
+    pub tenant: TenantId,
+    /// Whether the actor picks up unfinished work by itself (at hub start) or is about to be
+    /// told what to do (by the admin API).
+    pub resume: bool,
+}
+
+/// Registry: the running actor of a tenant, if any.
+#[derive(Debug, Message)]
+#[rtype(result = "Option<Addr<ConnectionActor>>")]
+pub struct Lookup {
+    pub tenant: TenantId,
+}
+
+/// Registry: the tenant's connection is gone; stop its actor.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Forget {
+    pub tenant: TenantId,
+}
+
+/// Registry: pass a deactivation hint to the tenant's actor.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Hint {
+    pub tenant: TenantId,
+}
+
+/// Registry: stop every connection actor (hub shutdown).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct StopAll;

@@ -1,0 +1,16 @@
+//! The actor system: the [`registry::Registry`] and one supervised
+//! [`connection::ConnectionActor`] per tenant connection, with the routing table they keep.
+
+pub mod connection;
+pub mod messages;
+pub mod registry;
+pub mod routes;
+pub mod work;
+
+pub use connection::ConnectionActor;
+pub use messages::{
+    ActorError, Check, Forget, Hint, Lookup, Removal, Remove, Setup, Start, StopAll,
+};
+pub use registry::Registry;
+pub use routes::{Route, Routes};
+pub use work::{Deps, WebhookTemplate};

@@ -1,0 +1,106 @@
+//! The registry: owns the running connection actors (one per tenant, each under its own
+//! supervisor) and the routing table the ingest path reads.
+
+use std::collections::HashMap;
+
+use actix::prelude::*;
+use psa_proto::{TenantId, WebhookState};
+
+use super::connection::ConnectionActor;
+use super::messages::{Check, Forget, Hint, Lookup, Shutdown, Start, StopAll};
+use super::work::Deps;
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub struct Registry {
+    deps: Deps,
+    actors: HashMap<TenantId, Addr<ConnectionActor>>,
+}
+
+impl Registry {
+    /// Starts the registry with an actor (and a route) for every stored connection; each actor
+    /// resumes whatever its connection's state says was unfinished.
+    pub async fn start(deps: Deps) -> Result<Addr<Registry>, StoreError> {
+        let records = deps.store.connections().await?;
+        for record in &records {
+            if record.state != WebhookState::Orphaned {
+                deps.routes.insert(record);
+            }
+        }
+        let mut registry = Registry {
+            deps,
+            actors: HashMap::new(),
+        };
+        for record in records {
+            registry.spawn(record.tenant_id, true);
+        }
+        tracing::info!(
+            connections = registry.actors.len(),
+            "connection actors started"
+        );
+        Ok(registry.start())
+    }
+
+    fn spawn(&mut self, tenant: TenantId, resume: bool) -> Addr<ConnectionActor> {
+        let deps = self.deps.clone();
+        let id = tenant.clone();
+        let addr = actix::Supervisor::start(move |_| ConnectionActor::new(id, deps, resume));
+        self.actors.insert(tenant, addr.clone());
+        addr
+    }
+}
+
+impl Actor for Registry {
+    type Context = Context<Self>;
+}
+
+impl Handler<Start> for Registry {
+    type Result = MessageResult<Start>;
+
+    fn handle(&mut self, msg: Start, _ctx: &mut Context<Self>) -> Self::Result {
+        let addr = match self.actors.get(&msg.tenant) {
+            Some(addr) if addr.connected() => addr.clone(),
+            _ => self.spawn(msg.tenant, msg.resume),
+        };
+        MessageResult(addr)
+    }
+}
+
+impl Handler<Lookup> for Registry {
+    type Result = Option<Addr<ConnectionActor>>;
+
+    fn handle(&mut self, msg: Lookup, _ctx: &mut Context<Self>) -> Self::Result {
+        self.actors.get(&msg.tenant).cloned()
+    }
+}
+
+impl Handler<Forget> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Forget, _ctx: &mut Context<Self>) {
+        if let Some(addr) = self.actors.remove(&msg.tenant) {
+            addr.do_send(Shutdown);
+        }
+    }
+}
+
+impl Handler<Hint> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Hint, _ctx: &mut Context<Self>) {
+        if let Some(addr) = self.actors.get(&msg.tenant) {
+            addr.do_send(Check);
+        }
+    }
+}
+
+impl Handler<StopAll> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, _msg: StopAll, ctx: &mut Context<Self>) {
+        for (_, addr) in self.actors.drain() {
+            addr.do_send(Shutdown);
+        }
+        ctx.stop();
+    }
+}

@@ -1,0 +1,276 @@
+//! `/api/v1/tenants/{tenant_id}/autotask`: connect (PUT), status (GET), removal (DELETE) and
+//! Retry Webhook Setup.
+
+use std::time::Duration;
+
+use actix::Addr;
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use psa_autotask::generate_secret;
+use psa_proto::{HookToken, TenantId, WebhookState};
+use rand::distributions::{Alphanumeric, DistString};
+use serde::Deserialize;
+
+use super::auth::Admin;
+use super::error::ApiError;
+use super::status::ConnectionStatus;
+use super::AdminState;
+use crate::actors::{ConnectionActor, Forget, Remove, Setup, Start};
+use crate::store::{ConnectionRecord, Credentials};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectRequest {
+    username: String,
+    secret: String,
+    integration_code: String,
+    #[serde(default)]
+    notification_email: Option<String>,
+    /// `false` stores the connection without setting up its webhook, as a connection that
+    /// predates the webhook feature looks (it shows the blue banner).
+    #[serde(default)]
+    setup_webhook: Option<bool>,
+}
+
+pub fn tenant_id(raw: &str) -> Result<TenantId, ApiError> {
+    TenantId::parse(raw)
+        .map_err(|e| ApiError::bad_request("invalid_tenant_id", format!("tenant_id: {e}")))
+}
+
+pub async fn put(
+    _admin: Admin,
+    state: web::Data<AdminState>,
+    path: web::Path<String>,
+    body: web::Json<ConnectRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = tenant_id(&path)?;
+    let request = body.into_inner();
+    validate(&request)?;
+    let credentials = Credentials {
+        username: request.username.trim().to_owned(),
+        secret: request.secret,
+        integration_code: request.integration_code.trim().to_owned(),
+    };
+    let email = request
+        .notification_email
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty());
+    let setup = request.setup_webhook.unwrap_or(true);
+    let existing = state.store.connection(&tenant).await?;
+    let created = existing
+        .as_ref()
+        .is_none_or(|old| old.state == WebhookState::Orphaned);
+    let (record, replaced, needs_setup) = match existing {
+        Some(old) if old.state != WebhookState::Orphaned => {
+            let changed = !same_credentials(&old.credentials, &credentials)
+                || old.notification_email != email;
+            let replaced = (old.credentials.username != credentials.username
+                && old.webhook_id.is_some())
+            .then(|| old.clone());
+            let needs_setup = setup && (changed || old.state != WebhookState::Active);
+            let mut record = old;
+            record.credentials = credentials;
+            record.notification_email = email;
+            if needs_setup {
+                record.state = WebhookState::Registering;
+            }
+            if replaced.is_some() {
+                record.webhook_id = None;
+                record.webhook_guid = None;
+            }
+            (record, replaced, needs_setup)
+        }
+        orphan => {
+            if orphan.is_some() {
+                // The orphaned webhook keeps its URL; the new connection gets a fresh one.
+                state.store.delete_connection(&tenant).await?;
+            }
+            let record = new_record(tenant.clone(), credentials, email, setup)?;
+            (record, None, setup)
+        }
+    };
+    state.store.save_connection(&record).await?;
+    state.routes.insert(&record);
+    let actor = state
+        .registry
+        .send(Start {
+            tenant: tenant.clone(),
+            resume: false,
+        })
+        .await?;
+    if needs_setup {
+        run_setup(&actor, Setup { replaced }, state.setup_wait).await?;
+    }
+    let status = current_status(&state, &tenant).await?;
+    Ok(if created {
+        HttpResponse::Created().json(status)
+    } else {
+        HttpResponse::Ok().json(status)
+    })
+}
+
+pub async fn get(
+    _admin: Admin,
+    state: web::Data<AdminState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = tenant_id(&path)?;
+    Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
+}
+
+pub async fn retry(
+    _admin: Admin,
+    state: web::Data<AdminState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = tenant_id(&path)?;
+    let record = state
+        .store
+        .connection(&tenant)
+        .await?
+        .ok_or_else(|| no_connection(&tenant))?;
+    if matches!(
+        record.state,
+        WebhookState::Removing | WebhookState::Orphaned
+    ) {
+        return Err(ApiError::conflict(
+            "connection_removed",
+            format!(
+                "the connection is {}; connect it again with PUT first",
+                record.state
+            ),
+        ));
+    }
+    let actor = state
+        .registry
+        .send(Start {
+            tenant: tenant.clone(),
+            resume: false,
+        })
+        .await?;
+    run_setup(&actor, Setup { replaced: None }, state.setup_wait).await?;
+    Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
+}
+
+pub async fn delete(
+    _admin: Admin,
+    state: web::Data<AdminState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = tenant_id(&path)?;
+    if state.store.connection(&tenant).await?.is_none() {
+        return Err(no_connection(&tenant));
+    }
+    let actor = state
+        .registry
+        .send(Start {
+            tenant: tenant.clone(),
+            resume: false,
+        })
+        .await?;
+    let removal = actor.send(Remove).await??;
+    drop(actor);
+    let removal = removal.ok_or_else(|| no_connection(&tenant))?;
+    if removal.manual_cleanup.is_none() {
+        state.registry.send(Forget { tenant }).await?;
+    }
+    Ok(HttpResponse::Ok().json(removal))
+}
+
+pub(super) async fn current_status(
+    state: &AdminState,
+    tenant: &TenantId,
+) -> Result<ConnectionStatus, ApiError> {
+    let record = state
+        .store
+        .connection(tenant)
+        .await?
+        .ok_or_else(|| no_connection(tenant))?;
+    Ok(ConnectionStatus::of(&record, &state.webhook))
+}
+
+/// Waits for setup up to `wait`; after that the answer shows `registering` and setup goes on.
+async fn run_setup(
+    actor: &Addr<ConnectionActor>,
+    setup: Setup,
+    wait: Duration,
+) -> Result<(), ApiError> {
+    match tokio::time::timeout(wait, actor.send(setup)).await {
+        Ok(result) => Ok(result??),
+        Err(_) => Ok(()),
+    }
+}
+
+fn no_connection(tenant: &TenantId) -> ApiError {
+    ApiError::not_found(
+        "connection_not_found",
+        format!("tenant {tenant} has no Autotask connection; create it with PUT"),
+    )
+}
+
+fn new_record(
+    tenant: TenantId,
+    credentials: Credentials,
+    email: Option<String>,
+    setup: bool,
+) -> Result<ConnectionRecord, ApiError> {
+    let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
+    let hook_token = HookToken::parse(token)
+        .map_err(|e| ApiError::bad_request("internal_token", e.to_string()))?;
+    let now = Utc::now();
+    Ok(ConnectionRecord {
+        tenant_id: tenant,
+        credentials,
+        notification_email: email,
+        hook_token,
+        webhook_secret: generate_secret(),
+        state: if setup {
+            WebhookState::Registering
+        } else {
+            WebhookState::SetupIncomplete
+        },
+        webhook_id: None,
+        webhook_guid: None,
+        zone: None,
+        last_error: None,
+        last_delivery_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+fn same_credentials(a: &Credentials, b: &Credentials) -> bool {
+    a.username == b.username && a.secret == b.secret && a.integration_code == b.integration_code
+}
+
+/// Every problem at once, so a caller fixes the request in one go.
+fn validate(request: &ConnectRequest) -> Result<(), ApiError> {
+    let mut problems = Vec::new();
+    for (field, value, max) in [
+        ("username", request.username.trim(), 320),
+        ("secret", request.secret.as_str(), 1024),
+        ("integration_code", request.integration_code.trim(), 256),
+    ] {
+        if value.is_empty() {
+            problems.push(format!("{field} must not be empty"));
+        } else if value.len() > max {
+            problems.push(format!("{field} must be at most {max} characters"));
+        }
+    }
+    if !request.username.trim().contains('@') && !request.username.trim().is_empty() {
+        problems.push("username must be the API user's email-style username (user@domain)".into());
+    }
+    if let Some(email) = request.notification_email.as_deref().map(str::trim) {
+        if !email.is_empty() && (!email.contains('@') || email.len() > 320) {
+            problems.push("notification_email must be an email address".into());
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_connection",
+            problems.join("; "),
+        ))
+    }
+}

@@ -1,0 +1,134 @@
+//! How a connection is shown: its webhook state, the banner the product displays, the last
+//! error with its fix. Built from the stored record only.
+
+use chrono::{DateTime, Utc};
+use psa_proto::{TenantId, WebhookState};
+use serde::Serialize;
+
+use crate::actors::WebhookTemplate;
+use crate::store::{ConnectionRecord, LastError};
+
+/// The label of the action the banners offer.
+pub const RETRY_ACTION: &str = "Retry Webhook Setup";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BannerKind {
+    /// Blue: the connection predates the webhook, or its setup never completed.
+    NewFeatureAvailable,
+    /// Red: the last setup attempt failed.
+    WebhookSetupFailed,
+    /// Red: Autotask disabled the webhook (an extension of DESIGN.md's two kinds).
+    WebhookDeactivated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BannerColor {
+    Blue,
+    Red,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    pub kind: BannerKind,
+    pub color: BannerColor,
+    pub message: String,
+    pub action: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookStatus {
+    pub state: WebhookState,
+    pub banner: Option<Banner>,
+    pub last_error: Option<LastError>,
+    pub id: Option<i64>,
+    pub guid: Option<String>,
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionStatus {
+    pub tenant_id: TenantId,
+    pub psa: &'static str,
+    pub username: String,
+    pub notification_email: Option<String>,
+    pub webhook: WebhookStatus,
+    pub zone: Option<String>,
+    pub last_delivery_at: Option<DateTime<Utc>>,
+    pub manual_cleanup: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ConnectionStatus {
+    pub fn of(record: &ConnectionRecord, template: &WebhookTemplate) -> Self {
+        let spec = template.spec(record);
+        Self {
+            tenant_id: record.tenant_id.clone(),
+            psa: "autotask",
+            username: record.credentials.username.clone(),
+            notification_email: record.notification_email.clone(),
+            webhook: WebhookStatus {
+                state: record.state,
+                banner: banner(record),
+                last_error: record.last_error.clone(),
+                id: record.webhook_id.map(|id| id.0),
+                guid: record.webhook_guid.as_ref().map(|g| g.as_str().to_owned()),
+                name: spec.name,
+                url: spec.webhook_url,
+            },
+            zone: record.zone.clone(),
+            last_delivery_at: record.last_delivery_at,
+            manual_cleanup: (record.state == WebhookState::Orphaned)
+                .then(|| template.manual_cleanup(record)),
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        }
+    }
+}
+
+pub fn banner(record: &ConnectionRecord) -> Option<Banner> {
+    let error_text = |e: &LastError| format!("{} Fix: {}", e.message, e.fix);
+    match record.state {
+        WebhookState::SetupIncomplete | WebhookState::NotConfigured => Some(Banner {
+            kind: BannerKind::NewFeatureAvailable,
+            color: BannerColor::Blue,
+            message: "New feature available: alerts can now close on their own when their \
+                      Autotask ticket is completed. Select Retry Webhook Setup to turn it on."
+                .into(),
+            action: RETRY_ACTION,
+        }),
+        WebhookState::Failed => Some(Banner {
+            kind: BannerKind::WebhookSetupFailed,
+            color: BannerColor::Red,
+            message: format!(
+                "Webhook setup failed. {}",
+                record
+                    .last_error
+                    .as_ref()
+                    .map(error_text)
+                    .unwrap_or_default()
+            ),
+            action: RETRY_ACTION,
+        }),
+        WebhookState::Deactivated => Some(Banner {
+            kind: BannerKind::WebhookDeactivated,
+            color: BannerColor::Red,
+            message: format!(
+                "Autotask deactivated the webhook. {}",
+                record
+                    .last_error
+                    .as_ref()
+                    .map(error_text)
+                    .unwrap_or_default()
+            ),
+            action: RETRY_ACTION,
+        }),
+        WebhookState::Active
+        | WebhookState::Registering
+        | WebhookState::Removing
+        | WebhookState::Orphaned => None,
+    }
+}

@@ -1,0 +1,419 @@
+//! Reading the merged configuration table: one typed, validated value per known key, and a
+//! report for every key that is not known.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use config::{Value, ValueKind};
+use url::Url;
+
+use super::{
+    AdminSettings, AdminToken, AutotaskHubSettings, ConfigErrors, ConfigIssue, DatabaseSettings,
+    PublicSettings, SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
+};
+use crate::crypto::MasterKey;
+
+/// The origin the `config` crate gives values from an `Environment` source.
+const ENV_ORIGIN: &str = "the environment";
+const MAKE_TOKEN: &str = "make one with `openssl rand -hex 32`";
+
+/// Every setting there is, by section: unknown-key reports and their suggestions come from here.
+const KNOWN: &[(&str, &[&str])] = &[
+    ("public", &["listen", "url", "max_body_bytes"]),
+    ("admin", &["listen", "tokens", "setup_wait_seconds"]),
+    ("database", &["url", "max_connections"]),
+    ("secrets", &["master_key"]),
+    (
+        "autotask",
+        &["zone_lookup_url", "webhook_name", "request_timeout_seconds"],
+    ),
+];
+
+/// Builds the settings from the merged table, adding to `issues` every problem found.
+pub(super) fn settings(
+    root: &config::Map<String, Value>,
+    issues: Vec<ConfigIssue>,
+) -> Result<Settings, ConfigErrors> {
+    let mut reader = Reader {
+        root,
+        issues,
+        broken: Vec::new(),
+    };
+    reader.check_unknown();
+    let public = read_public(&mut reader);
+    let admin = read_admin(&mut reader);
+    let database = read_database(&mut reader);
+    let secrets = read_secrets(&mut reader);
+    let autotask = read_autotask(&mut reader);
+    match (public, admin, database, secrets, autotask) {
+        (Some(public), Some(admin), Some(database), Some(secrets), Some(autotask))
+            if reader.issues.is_empty() =>
+        {
+            Ok(Settings {
+                public,
+                admin,
+                database,
+                secrets,
+                autotask,
+            })
+        }
+        _ => Err(ConfigErrors {
+            errors: reader.issues,
+        }),
+    }
+}
+
+fn read_public(r: &mut Reader) -> Option<PublicSettings> {
+    let listen = r.read("public.listen", |v| socket_addr(v, "0.0.0.0:8080"));
+    let url = r.read("public.url", |v| match v.map(|v| &v.kind) {
+        None => Ok(None),
+        Some(ValueKind::String(s)) if s.trim().is_empty() => Ok(None),
+        _ => http_url(v).map(Some),
+    });
+    let max_body_bytes = r.read("public.max_body_bytes", |v| {
+        number(v, 1024, 10_485_760, " bytes")
+    });
+    Some(PublicSettings {
+        listen: listen?,
+        url: url?,
+        max_body_bytes: max_body_bytes?,
+    })
+}
+
+fn read_admin(r: &mut Reader) -> Option<AdminSettings> {
+    let listen = r.read("admin.listen", |v| socket_addr(v, "127.0.0.1:9090"));
+    let tokens = r.read("admin.tokens", admin_tokens);
+    let wait = r.read("admin.setup_wait_seconds", |v| {
+        number(v, 0, 120, " seconds")
+    });
+    Some(AdminSettings {
+        listen: listen?,
+        tokens: tokens?,
+        setup_wait: Duration::from_secs(wait?),
+    })
+}
+
+fn read_database(r: &mut Reader) -> Option<DatabaseSettings> {
+    let url = r.read("database.url", |v| {
+        let url = string(v)?;
+        let lower = url.to_ascii_lowercase();
+        if url.starts_with("sqlite:") {
+            Ok(url.to_owned())
+        } else if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Err("PostgreSQL is not supported yet; use sqlite://FILE".to_owned())
+        } else {
+            // Not echoed: a database URL can carry a password.
+            Err(
+                "must be a sqlite: URL such as sqlite://psa-hub.db (the only supported scheme)"
+                    .to_owned(),
+            )
+        }
+    });
+    let max_connections = r.read("database.max_connections", |v| number(v, 1, 256, ""));
+    Some(DatabaseSettings {
+        url: url?,
+        max_connections: max_connections?,
+    })
+}
+
+fn read_secrets(r: &mut Reader) -> Option<SecretSettings> {
+    let master_key = r.read("secrets.master_key", |v| match v {
+        None => Err(
+            "is required: the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`; \
+                     keep a copy, because losing it makes the stored credentials unreadable"
+                .to_owned(),
+        ),
+        Some(_) => MasterKey::from_base64(string(v)?).map_err(|err| err.to_string()),
+    });
+    Some(SecretSettings {
+        master_key: master_key?,
+    })
+}
+
+fn read_autotask(r: &mut Reader) -> Option<AutotaskHubSettings> {
+    let zone_lookup_url = r.read("autotask.zone_lookup_url", http_url);
+    let webhook_name = r.read("autotask.webhook_name", |v| {
+        let name = string(v)?.trim();
+        match name.chars().count() {
+            0 => Err("must not be blank".to_owned()),
+            1..=100 => Ok(name.to_owned()),
+            n => Err(format!("must be at most 100 characters, not {n}")),
+        }
+    });
+    let timeout = r.read("autotask.request_timeout_seconds", |v| {
+        number(v, 1, 300, " seconds")
+    });
+    Some(AutotaskHubSettings {
+        zone_lookup_url: zone_lookup_url?,
+        webhook_name: webhook_name?,
+        request_timeout: Duration::from_secs(timeout?),
+    })
+}
+
+/// Looks settings up in the merged table and collects one issue per bad key instead of
+/// stopping at the first.
+struct Reader<'a> {
+    root: &'a config::Map<String, Value>,
+    issues: Vec<ConfigIssue>,
+    /// Sections that are a single value instead of a table: already reported, so their keys
+    /// are not reported again as missing.
+    broken: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn read<T>(
+        &mut self,
+        key: &str,
+        parse: impl FnOnce(Option<&Value>) -> Result<T, String>,
+    ) -> Option<T> {
+        let (section, name) = key.split_once('.').unwrap_or((key, ""));
+        if self.broken.iter().any(|b| b == section) {
+            return None;
+        }
+        let value = match self.root.get(section).map(|s| &s.kind) {
+            Some(ValueKind::Table(table)) => table
+                .get(name)
+                .filter(|v| !matches!(v.kind, ValueKind::Nil)),
+            _ => None,
+        };
+        parse(value)
+            .map_err(|message| {
+                let message = message + &env_hint(key, value);
+                self.issues.push(issue(key, message));
+            })
+            .ok()
+    }
+
+    fn check_unknown(&mut self) {
+        let mut found = Vec::new();
+        let sections: Vec<&str> = KNOWN.iter().map(|(section, _)| *section).collect();
+        for (section, value) in self.root {
+            let Some((_, keys)) = KNOWN.iter().find(|(known, _)| known == section) else {
+                let message = format!(
+                    "unknown section \"{section}\"{}; the sections are {}",
+                    suggestion(section, &sections, ""),
+                    sections.join(", ")
+                );
+                leaves(section, value, &mut |key, v| {
+                    found.push(issue(key, message.clone() + &env_hint(key, Some(v))))
+                });
+                continue;
+            };
+            let ValueKind::Table(table) = &value.kind else {
+                self.broken.push(section.clone());
+                let message = format!(
+                    "must be a section with the keys {}, not a single value",
+                    keys.join(", ")
+                );
+                found.push(issue(section, message + &env_hint(section, Some(value))));
+                continue;
+            };
+            for (name, value) in table
+                .iter()
+                .filter(|(name, _)| !keys.contains(&name.as_str()))
+            {
+                let message = format!(
+                    "unknown key{}; [{section}] accepts {}",
+                    suggestion(name, keys, &format!("{section}.")),
+                    keys.join(", ")
+                );
+                let path = format!("{section}.{name}");
+                leaves(&path, value, &mut |key, v| {
+                    found.push(issue(key, message.clone() + &env_hint(key, Some(v))))
+                });
+            }
+        }
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        self.issues.extend(found);
+    }
+}
+
+/// Calls `report` for each value under `value` that is not a non-empty table, so a whole
+/// misspelled section is reported as the settings the operator actually wrote.
+fn leaves(path: &str, value: &Value, report: &mut dyn FnMut(&str, &Value)) {
+    match &value.kind {
+        ValueKind::Table(table) if !table.is_empty() => {
+            for (name, child) in table {
+                leaves(&format!("{path}.{name}"), child, report);
+            }
+        }
+        _ => report(path, value),
+    }
+}
+
+/// Points at the variable to fix, since env keys reach us lowercased and dotted.
+fn env_hint(key: &str, value: Option<&Value>) -> String {
+    match value.and_then(Value::origin) {
+        Some(ENV_ORIGIN) => format!(
+            " (set by {ENV_PREFIX}{ENV_SEPARATOR}{})",
+            key.to_ascii_uppercase().replace('.', ENV_SEPARATOR)
+        ),
+        _ => String::new(),
+    }
+}
+
+fn suggestion(word: &str, candidates: &[&str], prefix: &str) -> String {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| format!(" (did you mean \"{prefix}{c}\"?)"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.to_lowercase().chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+pub(super) fn issue(key: &str, message: String) -> ConfigIssue {
+    ConfigIssue {
+        key: key.to_owned(),
+        message,
+    }
+}
+
+fn kind_name(value: &Value) -> &'static str {
+    match value.kind {
+        ValueKind::Nil => "nothing",
+        ValueKind::Boolean(_) => "a boolean",
+        ValueKind::I64(_) | ValueKind::I128(_) | ValueKind::U64(_) | ValueKind::U128(_) => {
+            "a number"
+        }
+        ValueKind::Float(_) => "a decimal number",
+        ValueKind::String(_) => "a string",
+        ValueKind::Table(_) => "a table",
+        ValueKind::Array(_) => "a list",
+    }
+}
+
+fn string(value: Option<&Value>) -> Result<&str, String> {
+    match value {
+        None => Err("is required".to_owned()),
+        Some(Value {
+            kind: ValueKind::String(s),
+            ..
+        }) => Ok(s),
+        Some(other) => Err(format!("must be a string, not {}", kind_name(other))),
+    }
+}
+
+fn socket_addr(value: Option<&Value>, example: &str) -> Result<SocketAddr, String> {
+    let text = string(value)?;
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a socket address like {example}"))
+}
+
+fn http_url(value: Option<&Value>) -> Result<Url, String> {
+    let text = string(value)?;
+    let mut url =
+        Url::parse(text.trim()).map_err(|err| format!("{text:?} is not a URL ({err})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{text:?} must be an http:// or https:// URL"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{text:?} must not have a query (?...) or fragment (#...)"
+        ));
+    }
+    let path = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&path);
+    Ok(url)
+}
+
+/// Accepts numbers written as strings too, because every value from the environment is one.
+fn number<T>(value: Option<&Value>, min: T, max: T, unit: &str) -> Result<T, String>
+where
+    T: TryFrom<i128> + PartialOrd + Copy + fmt::Display,
+{
+    let n: i128 = match value.map(|v| &v.kind) {
+        Some(ValueKind::I64(n)) => i128::from(*n),
+        Some(ValueKind::U64(n)) => i128::from(*n),
+        Some(ValueKind::I128(n)) => *n,
+        Some(ValueKind::U128(n)) => i128::try_from(*n).unwrap_or(i128::MAX),
+        Some(ValueKind::String(s)) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?} is not a whole number"))?,
+        Some(_) | None => {
+            let found = value.map_or("nothing", kind_name);
+            return Err(format!(
+                "must be a whole number between {min} and {max}, not {found}"
+            ));
+        }
+    };
+    T::try_from(n)
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("must be between {min} and {max}{unit}, not {n}"))
+}
+
+/// A list in TOML, or comma-separated in `PSA_HUB__ADMIN__TOKENS`. Problems name tokens by
+/// position, never by value.
+fn admin_tokens(value: Option<&Value>) -> Result<Vec<AdminToken>, String> {
+    let raw: Vec<Result<String, String>> = match value.map(|v| &v.kind) {
+        None => Vec::new(),
+        Some(ValueKind::String(list)) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| Ok(t.to_owned()))
+            .collect(),
+        Some(ValueKind::Array(items)) => items
+            .iter()
+            .map(|item| match &item.kind {
+                ValueKind::String(t) => Ok(t.clone()),
+                _ => Err(format!("must be a string, not {}", kind_name(item))),
+            })
+            .collect(),
+        Some(_) => {
+            return Err(format!(
+                "must be a list of tokens, not {}",
+                value.map_or("nothing", kind_name)
+            ))
+        }
+    };
+    if raw.is_empty() {
+        return Err(format!(
+            "at least one token is required: set tokens = [\"...\"] under [admin] \
+             or {ENV_PREFIX}__ADMIN__TOKENS=token1,token2; {MAKE_TOKEN}"
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut tokens = Vec::new();
+    for (i, token) in raw.into_iter().enumerate() {
+        let position = i + 1;
+        match token {
+            Err(problem) => problems.push(format!("token #{position} {problem}")),
+            Ok(t) if t == "change-me" => problems.push(format!(
+                "token #{position} is \"change-me\", the example placeholder; replace it ({MAKE_TOKEN})"
+            )),
+            Ok(t) if t.chars().any(char::is_whitespace) => {
+                problems.push(format!("token #{position} contains whitespace; {MAKE_TOKEN}"))
+            }
+            Ok(t) if t.chars().count() < 16 => problems.push(format!(
+                "token #{position} has {} characters, at least 16 are needed; {MAKE_TOKEN}",
+                t.chars().count()
+            )),
+            Ok(t) => tokens.push(AdminToken(t)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(tokens)
+    } else {
+        Err(problems.join("; "))
+    }
+}

@@ -1,0 +1,45 @@
+//! Settings for a hub on this machine alone: loopback listeners on free ports, a fresh admin
+//! token and master key. Used by the demo and the black-box tests.
+
+use std::time::Duration;
+
+use rand::distributions::{Alphanumeric, DistString};
+use url::Url;
+
+use crate::config::{
+    AdminSettings, AdminToken, AutotaskHubSettings, DatabaseSettings, PublicSettings,
+    SecretSettings, Settings,
+};
+use crate::crypto::MasterKey;
+
+pub const DEFAULT_WEBHOOK_NAME: &str = "SaaS Alerts Ticket Monitor";
+
+/// A hub on `database_url` that asks `zone_lookup_url` for Autotask zones.
+pub fn local_settings(database_url: String, zone_lookup_url: Url) -> Settings {
+    Settings {
+        public: PublicSettings {
+            listen: ([127, 0, 0, 1], 0).into(),
+            url: None,
+            max_body_bytes: 64 * 1024,
+        },
+        admin: AdminSettings {
+            listen: ([127, 0, 0, 1], 0).into(),
+            tokens: vec![AdminToken::new(
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 32),
+            )],
+            setup_wait: Duration::from_secs(10),
+        },
+        database: DatabaseSettings {
+            url: database_url,
+            max_connections: 8,
+        },
+        secrets: SecretSettings {
+            master_key: MasterKey::generate(),
+        },
+        autotask: AutotaskHubSettings {
+            zone_lookup_url,
+            webhook_name: DEFAULT_WEBHOOK_NAME.to_owned(),
+            request_timeout: Duration::from_secs(10),
+        },
+    }
+}

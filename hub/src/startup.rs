@@ -1,0 +1,212 @@
+//! Building and running the hub: the store, the actor system and both listeners. Must run
+//! inside an actix `System` (`#[actix_web::main]`, `#[actix_web::test]`), which hosts the actors.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::Addr;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use psa_autotask::{Autotask, AutotaskSettings};
+
+use crate::actors::{Deps, Registry, Routes, StopAll, WebhookTemplate};
+use crate::api::{self, AdminState};
+use crate::config::Settings;
+use crate::ingest::{self, IngestState};
+use crate::metrics::{AutotaskObserver, HubMetrics};
+use crate::store::Store;
+
+/// A built hub, listening, not yet serving until [`Application::run_until_stopped`].
+pub struct Application {
+    public_addr: SocketAddr,
+    admin_addr: SocketAddr,
+    public_url: String,
+    public: Server,
+    admin: Server,
+    handle: AppHandle,
+}
+
+/// Stops a running hub from elsewhere (tests, the demo).
+#[derive(Debug, Clone)]
+pub struct AppHandle {
+    public: ServerHandle,
+    admin: ServerHandle,
+    registry: Addr<Registry>,
+    store: Store,
+}
+
+impl AppHandle {
+    /// Stops both listeners (finishing requests in flight), then the actors, then the store.
+    pub async fn stop(&self) {
+        self.public.stop(true).await;
+        self.admin.stop(true).await;
+        let _ = self.registry.send(StopAll).await;
+        self.store.close().await;
+    }
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("public_addr", &self.public_addr)
+            .field("admin_addr", &self.admin_addr)
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let metrics = HubMetrics::new().context("cannot register the metrics")?;
+        let store = Store::open(&settings.database, settings.secrets.master_key.clone())
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot open the database {}",
+                    redact_url(&settings.database.url)
+                )
+            })?;
+        let public_listener = TcpListener::bind(settings.public.listen).with_context(|| {
+            format!("cannot listen on public.listen {}", settings.public.listen)
+        })?;
+        let admin_listener = TcpListener::bind(settings.admin.listen)
+            .with_context(|| format!("cannot listen on admin.listen {}", settings.admin.listen))?;
+        let public_addr = public_listener.local_addr()?;
+        let admin_addr = admin_listener.local_addr()?;
+        let public_url = match &settings.public.url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => {
+                let url = derived_url(public_addr);
+                tracing::warn!(%url, "public.url is not set; registering webhooks at the listener's own address");
+                url
+            }
+        };
+        let autotask = Autotask::new(AutotaskSettings {
+            zone_lookup_url: settings.autotask.zone_lookup_url.to_string(),
+            request_timeout: settings.autotask.request_timeout,
+            ..AutotaskSettings::default()
+        })
+        .context("cannot build the Autotask client")?
+        .with_observer(Arc::new(AutotaskObserver(metrics.clone())));
+        let routes = Routes::default();
+        let webhook = WebhookTemplate {
+            name: settings.autotask.webhook_name.clone(),
+            public_base: public_url.clone(),
+        };
+        let deps = Deps {
+            store: store.clone(),
+            autotask,
+            routes: routes.clone(),
+            metrics: metrics.clone(),
+            webhook: webhook.clone(),
+        };
+        let ready = Arc::new(AtomicBool::new(false));
+        let registry = Registry::start(deps)
+            .await
+            .context("cannot load the stored connections")?;
+        ready.store(true, Ordering::Release);
+
+        let ingest_state = web::Data::new(IngestState {
+            store: store.clone(),
+            routes: routes.clone(),
+            registry: registry.clone(),
+            metrics: metrics.clone(),
+            max_body_bytes: settings.public.max_body_bytes,
+        });
+        let public = HttpServer::new(move || {
+            App::new()
+                .app_data(ingest_state.clone())
+                .configure(ingest::configure)
+                .default_service(web::to(ingest::not_found))
+        })
+        .shutdown_timeout(10)
+        .listen(public_listener)?
+        .run();
+
+        let admin_state = web::Data::new(AdminState {
+            store: store.clone(),
+            registry: registry.clone(),
+            routes,
+            metrics,
+            webhook,
+            tokens: settings.admin.tokens.clone(),
+            setup_wait: settings.admin.setup_wait,
+            ready,
+        });
+        let admin = HttpServer::new(move || {
+            App::new()
+                .app_data(admin_state.clone())
+                .configure(api::configure)
+                .default_service(web::to(api::not_found))
+        })
+        .workers(2)
+        .shutdown_timeout(10)
+        .listen(admin_listener)?
+        .run();
+
+        let handle = AppHandle {
+            public: public.handle(),
+            admin: admin.handle(),
+            registry,
+            store,
+        };
+        tracing::info!(%public_addr, %admin_addr, %public_url, "psa-hub listening");
+        Ok(Self {
+            public_addr,
+            admin_addr,
+            public_url,
+            public,
+            admin,
+            handle,
+        })
+    }
+
+    pub fn public_addr(&self) -> SocketAddr {
+        self.public_addr
+    }
+
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
+    /// The base of the webhook URLs registered in Autotask.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    pub fn handle(&self) -> AppHandle {
+        self.handle.clone()
+    }
+
+    /// Serves until both listeners stop (a signal, or [`AppHandle::stop`]), then stops the
+    /// actors and closes the store.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (public, admin) = futures_util::future::join(self.public, self.admin).await;
+        let _ = self.handle.registry.send(StopAll).await;
+        // Give stopped actors a moment to finish their last store write.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        self.handle.store.close().await;
+        public.and(admin)
+    }
+}
+
+/// A listener on every interface is reached at loopback from this machine.
+fn derived_url(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    format!("http://{host}:{}", addr.port())
+}
+
+/// Database URLs may carry a password; logs and errors show only the scheme and path.
+fn redact_url(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, rest)) => format!("{}://…@{rest}", url.split(':').next().unwrap_or("db")),
+        None => url.to_owned(),
+    }
+}

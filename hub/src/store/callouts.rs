@@ -1,0 +1,160 @@
+//! Applying a verified callout: deduplicate, record, close the linked events, all in one
+//! transaction, so a 2xx is only sent for an effect that is committed.
+
+use psa_proto::{TenantId, TicketChange};
+use sha1::{Digest, Sha1};
+use sqlx::Row;
+
+use super::events::CREATED_AT_TOLERANCE_MS;
+use super::{now_millis, to_millis, Store, StoreError};
+
+/// What identifies one delivery: the webhook's Guid and SequenceNumber when the callout has
+/// both (Autotask retries carry the same pair), otherwise a digest of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DedupeKey(String);
+
+impl DedupeKey {
+    pub fn for_change(change: &TicketChange, body: &[u8]) -> Self {
+        match (&change.webhook_guid, change.sequence_number) {
+            (Some(guid), Some(seq)) => Self(format!("{guid}:{seq}")),
+            _ => {
+                let digest = Sha1::digest(body);
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                Self(format!("sha1:{hex}"))
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a callout did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalloutEffect {
+    /// The same delivery was applied before; nothing changed.
+    Duplicate,
+    /// Linked open events were closed.
+    Closed { events: u64 },
+    /// Every event linked to the ticket was already closed.
+    AlreadyClosed,
+    /// No event is linked to the ticket (yet); the completion is kept for a later link.
+    Unlinked,
+    /// Events are linked to the ticket id but with another create date: not this ticket.
+    CreatedAtMismatch,
+    /// Not a completion (e.g. a reopening); recorded only.
+    Recorded,
+}
+
+impl CalloutEffect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Duplicate => "duplicate",
+            Self::Closed { .. } => "closed",
+            Self::AlreadyClosed => "already_closed",
+            Self::Unlinked => "unlinked",
+            Self::CreatedAtMismatch => "created_at_mismatch",
+            Self::Recorded => "recorded",
+        }
+    }
+}
+
+impl Store {
+    pub async fn apply_callout(
+        &self,
+        tenant: &TenantId,
+        key: &DedupeKey,
+        change: &TicketChange,
+    ) -> Result<CalloutEffect, StoreError> {
+        let now = now_millis();
+        let completed = change.is_completion();
+        let resolution = change.resolution.as_set().cloned();
+        let completed_at = change.completed_at.as_set().copied().map(to_millis);
+        let created_at = change.ticket_created_at.as_set().copied().map(to_millis);
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
+               resolution, completed_at, ticket_created_at, received_at, outcome) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') \
+             ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
+        )
+        .bind(tenant.as_str())
+        .bind(key.as_str())
+        .bind(change.ticket_id.0)
+        .bind(change.action.as_str())
+        .bind(i64::from(completed))
+        .bind(resolution.clone())
+        .bind(completed_at)
+        .bind(created_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(CalloutEffect::Duplicate);
+        }
+        let effect = if completed {
+            let closed = sqlx::query(
+                "UPDATE events SET status = 'closed', resolution = $3, closed_at = $4 \
+                 WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'open' \
+                   AND (ticket_created_at IS NULL OR $5 IS NULL \
+                        OR ABS(ticket_created_at - $5) <= $6)",
+            )
+            .bind(tenant.as_str())
+            .bind(change.ticket_id.0)
+            .bind(resolution)
+            .bind(completed_at.unwrap_or(now))
+            .bind(created_at)
+            .bind(CREATED_AT_TOLERANCE_MS)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if closed > 0 {
+                CalloutEffect::Closed { events: closed }
+            } else {
+                self.why_nothing_closed(&mut tx, tenant, change).await?
+            }
+        } else {
+            CalloutEffect::Recorded
+        };
+        sqlx::query("UPDATE deliveries SET outcome = $3 WHERE tenant_id = $1 AND dedupe_key = $2")
+            .bind(tenant.as_str())
+            .bind(key.as_str())
+            .bind(effect.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE connections SET last_delivery_at = $2 WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(effect)
+    }
+
+    async fn why_nothing_closed(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        tenant: &TenantId,
+        change: &TicketChange,
+    ) -> Result<CalloutEffect, StoreError> {
+        let rows = sqlx::query("SELECT status FROM events WHERE tenant_id = $1 AND ticket_id = $2")
+            .bind(tenant.as_str())
+            .bind(change.ticket_id.0)
+            .fetch_all(&mut **tx)
+            .await?;
+        if rows.is_empty() {
+            return Ok(CalloutEffect::Unlinked);
+        }
+        let mut all_closed = true;
+        for row in &rows {
+            all_closed &= row.try_get::<String, _>("status")? == "closed";
+        }
+        Ok(if all_closed {
+            CalloutEffect::AlreadyClosed
+        } else {
+            CalloutEffect::CreatedAtMismatch
+        })
+    }
+}

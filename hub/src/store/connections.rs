@@ -1,0 +1,253 @@
+//! Connections: one Autotask connection per tenant, its sealed credentials, and the state of its
+//! webhook as the connection actor last saved it.
+
+use chrono::{DateTime, Utc};
+pub use psa_autotask::Credentials;
+use psa_proto::{HookToken, TenantId, WebhookGuid, WebhookId, WebhookSecret, WebhookState};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{from_millis, now_millis, Store, StoreError};
+
+/// The classified error of the last failed attempt, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastError {
+    pub code: String,
+    pub message: String,
+    pub fix: String,
+}
+
+/// A connection as stored.
+#[derive(Debug, Clone)]
+pub struct ConnectionRecord {
+    pub tenant_id: TenantId,
+    pub credentials: Credentials,
+    pub notification_email: Option<String>,
+    pub hook_token: HookToken,
+    pub webhook_secret: WebhookSecret,
+    pub state: WebhookState,
+    pub webhook_id: Option<WebhookId>,
+    pub webhook_guid: Option<WebhookGuid>,
+    pub zone: Option<String>,
+    pub last_error: Option<LastError>,
+    pub last_delivery_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One line of the tenant list.
+#[derive(Debug, Clone)]
+pub struct TenantSummary {
+    pub tenant_id: TenantId,
+    pub state: Option<WebhookState>,
+    pub webhook_id: Option<WebhookId>,
+    pub last_delivery_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "tenant_id, username, secret_sealed, integration_code_sealed, \
+    notification_email, hook_token, webhook_secret_sealed, state, webhook_id, webhook_guid, zone, \
+    last_error_code, last_error_message, last_error_fix, last_delivery_at, created_at, updated_at";
+
+impl Store {
+    pub async fn connection(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<ConnectionRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM connections WHERE tenant_id = $1");
+        let row = sqlx::query(&sql)
+            .bind(tenant.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| self.read_connection(&row)).transpose()
+    }
+
+    pub async fn connections(&self) -> Result<Vec<ConnectionRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM connections ORDER BY tenant_id");
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+        rows.iter().map(|row| self.read_connection(row)).collect()
+    }
+
+    /// Creates the connection (and its tenant), or replaces the credentials and state of an
+    /// existing one, keeping its hook token and webhook secret.
+    pub async fn save_connection(&self, record: &ConnectionRecord) -> Result<(), StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO tenants (tenant_id, created_at) VALUES ($1, $2) \
+             ON CONFLICT (tenant_id) DO NOTHING",
+        )
+        .bind(record.tenant_id.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let error = record.last_error.as_ref();
+        sqlx::query(
+            "INSERT INTO connections (tenant_id, psa, username, secret_sealed, \
+               integration_code_sealed, notification_email, hook_token, webhook_secret_sealed, \
+               state, webhook_id, webhook_guid, zone, last_error_code, last_error_message, \
+               last_error_fix, last_delivery_at, created_at, updated_at) \
+             VALUES ($1, 'autotask', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+             ON CONFLICT (tenant_id) DO UPDATE SET username = $2, secret_sealed = $3, \
+               integration_code_sealed = $4, notification_email = $5, state = $8, \
+               webhook_id = $9, webhook_guid = $10, zone = $11, last_error_code = $12, \
+               last_error_message = $13, last_error_fix = $14, updated_at = $16",
+        )
+        .bind(record.tenant_id.as_str())
+        .bind(record.credentials.username.as_str())
+        .bind(self.key().seal(&record.credentials.secret))
+        .bind(self.key().seal(&record.credentials.integration_code))
+        .bind(record.notification_email.clone())
+        .bind(record.hook_token.as_str())
+        .bind(self.key().seal(record.webhook_secret.expose()))
+        .bind(record.state.as_str())
+        .bind(record.webhook_id.map(|id| id.0))
+        .bind(record.webhook_guid.as_ref().map(|g| g.as_str().to_owned()))
+        .bind(record.zone.clone())
+        .bind(error.map(|e| e.code.clone()))
+        .bind(error.map(|e| e.message.clone()))
+        .bind(error.map(|e| e.fix.clone()))
+        .bind(record.last_delivery_at.map(|at| at.timestamp_millis()))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes what the connection actor learned about the webhook.
+    pub async fn save_webhook_status(&self, record: &ConnectionRecord) -> Result<(), StoreError> {
+        let error = record.last_error.as_ref();
+        let updated = sqlx::query(
+            "UPDATE connections SET state = $2, webhook_id = $3, webhook_guid = $4, zone = $5, \
+               last_error_code = $6, last_error_message = $7, last_error_fix = $8, updated_at = $9 \
+             WHERE tenant_id = $1",
+        )
+        .bind(record.tenant_id.as_str())
+        .bind(record.state.as_str())
+        .bind(record.webhook_id.map(|id| id.0))
+        .bind(record.webhook_guid.as_ref().map(|g| g.as_str().to_owned()))
+        .bind(record.zone.clone())
+        .bind(error.map(|e| e.code.clone()))
+        .bind(error.map(|e| e.message.clone()))
+        .bind(error.map(|e| e.fix.clone()))
+        .bind(now_millis())
+        .execute(self.pool())
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Corrupt(format!(
+                "connection of tenant {} vanished while its actor was working",
+                record.tenant_id
+            )));
+        }
+        Ok(())
+    }
+
+    pub async fn delete_connection(&self, tenant: &TenantId) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM connections WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    /// Tenants in id order after `after`, with their connection's state when they have one.
+    pub async fn tenants(
+        &self,
+        after: Option<&TenantId>,
+        limit: u32,
+    ) -> Result<Vec<TenantSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.tenant_id, c.state, c.webhook_id, c.last_delivery_at FROM tenants t \
+             LEFT JOIN connections c ON c.tenant_id = t.tenant_id \
+             WHERE t.tenant_id > $1 ORDER BY t.tenant_id LIMIT $2",
+        )
+        .bind(after.map(TenantId::as_str).unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TenantSummary {
+                    tenant_id: parse_tenant(row.try_get("tenant_id")?)?,
+                    state: row
+                        .try_get::<Option<String>, _>("state")?
+                        .map(|s| parse_state(&s))
+                        .transpose()?,
+                    webhook_id: row.try_get::<Option<i64>, _>("webhook_id")?.map(WebhookId),
+                    last_delivery_at: row
+                        .try_get::<Option<i64>, _>("last_delivery_at")?
+                        .map(from_millis),
+                })
+            })
+            .collect()
+    }
+
+    /// How many connections are in each state (for the connections gauge).
+    pub async fn connection_states(&self) -> Result<Vec<(WebhookState, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM connections GROUP BY state")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    parse_state(&row.try_get::<String, _>("state")?)?,
+                    row.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
+    fn read_connection(&self, row: &AnyRow) -> Result<ConnectionRecord, StoreError> {
+        let key = self.key();
+        let error_code: Option<String> = row.try_get("last_error_code")?;
+        let last_error = error_code.map(|code| -> Result<LastError, StoreError> {
+            Ok(LastError {
+                code,
+                message: row
+                    .try_get::<Option<String>, _>("last_error_message")?
+                    .unwrap_or_default(),
+                fix: row
+                    .try_get::<Option<String>, _>("last_error_fix")?
+                    .unwrap_or_default(),
+            })
+        });
+        Ok(ConnectionRecord {
+            tenant_id: parse_tenant(row.try_get("tenant_id")?)?,
+            credentials: Credentials {
+                username: row.try_get("username")?,
+                secret: key.open(&row.try_get::<String, _>("secret_sealed")?)?,
+                integration_code: key
+                    .open(&row.try_get::<String, _>("integration_code_sealed")?)?,
+            },
+            notification_email: row.try_get("notification_email")?,
+            hook_token: HookToken::parse(row.try_get::<String, _>("hook_token")?)
+                .map_err(|e| StoreError::Corrupt(format!("hook token: {e}")))?,
+            webhook_secret: WebhookSecret::new(
+                key.open(&row.try_get::<String, _>("webhook_secret_sealed")?)?,
+            ),
+            state: parse_state(&row.try_get::<String, _>("state")?)?,
+            webhook_id: row.try_get::<Option<i64>, _>("webhook_id")?.map(WebhookId),
+            webhook_guid: row
+                .try_get::<Option<String>, _>("webhook_guid")?
+                .map(WebhookGuid::new),
+            zone: row.try_get("zone")?,
+            last_error: last_error.transpose()?,
+            last_delivery_at: row
+                .try_get::<Option<i64>, _>("last_delivery_at")?
+                .map(from_millis),
+            created_at: from_millis(row.try_get("created_at")?),
+            updated_at: from_millis(row.try_get("updated_at")?),
+        })
+    }
+}
+
+fn parse_tenant(value: String) -> Result<TenantId, StoreError> {
+    TenantId::parse(value).map_err(|e| StoreError::Corrupt(format!("tenant id: {e}")))
+}
+
+fn parse_state(value: &str) -> Result<WebhookState, StoreError> {
+    value
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown webhook state {value:?}")))
+}

@@ -1,0 +1,211 @@
+//! Events and their ticket links: linking, reading, and the close a completion callout applies.
+
+use chrono::{DateTime, Utc};
+use psa_proto::{EventId, TenantId, TicketId};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{from_millis, now_millis, to_millis, Store, StoreError};
+
+/// Create dates within this distance are the same ticket: Autotask reports them to the second or
+/// better, and the product may have read its copy from a differently rounded field.
+pub(crate) const CREATED_AT_TOLERANCE_MS: i64 = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Open,
+    Closed,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub event_id: EventId,
+    pub ticket_id: TicketId,
+    pub ticket_created_at: Option<DateTime<Utc>>,
+    pub status: EventStatus,
+    pub resolution: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub linked_at: DateTime<Utc>,
+}
+
+/// What linking an event found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// A new link; `status` is already closed when the ticket's completion arrived first.
+    Created(EventRecord),
+    /// The same link existed.
+    Existing(EventRecord),
+    /// The event is linked to another ticket; nothing changed.
+    Conflict(EventRecord),
+}
+
+const COLUMNS: &str =
+    "event_id, ticket_id, ticket_created_at, status, resolution, closed_at, linked_at";
+
+impl Store {
+    /// Links `event` to `ticket`. A completion already received for that ticket closes the
+    /// event at once, so a callout that beat the link is not lost.
+    pub async fn link_event(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+        ticket: TicketId,
+        ticket_created_at: Option<DateTime<Utc>>,
+    ) -> Result<LinkOutcome, StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO tenants (tenant_id, created_at) VALUES ($1, $2) \
+             ON CONFLICT (tenant_id) DO NOTHING",
+        )
+        .bind(tenant.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let sql = format!("SELECT {COLUMNS} FROM events WHERE tenant_id = $1 AND event_id = $2");
+        let existing = sqlx::query(&sql)
+            .bind(tenant.as_str())
+            .bind(event.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = existing {
+            let record = read_event(&row)?;
+            tx.commit().await?;
+            let same = record.ticket_id == ticket
+                && (ticket_created_at.is_none() || record.ticket_created_at == ticket_created_at);
+            return Ok(if same {
+                LinkOutcome::Existing(record)
+            } else {
+                LinkOutcome::Conflict(record)
+            });
+        }
+        let created_ms = ticket_created_at.map(to_millis);
+        // The latest callout about the ticket says whether it is completed now.
+        let latest = sqlx::query(
+            "SELECT completed, resolution, completed_at, received_at, ticket_created_at \
+             FROM deliveries WHERE tenant_id = $1 AND ticket_id = $2 \
+             ORDER BY received_at DESC LIMIT 1",
+        )
+        .bind(tenant.as_str())
+        .bind(ticket.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let mut closed: Option<(Option<String>, i64)> = None;
+        if let Some(row) = latest {
+            let completed: i64 = row.try_get("completed")?;
+            let seen_created: Option<i64> = row.try_get("ticket_created_at")?;
+            if completed == 1 && created_matches(created_ms, seen_created) {
+                let at = row
+                    .try_get::<Option<i64>, _>("completed_at")?
+                    .unwrap_or(row.try_get("received_at")?);
+                closed = Some((row.try_get("resolution")?, at));
+            }
+        }
+        let status = if closed.is_some() {
+            EventStatus::Closed
+        } else {
+            EventStatus::Open
+        };
+        let (resolution, closed_at) = match closed {
+            Some((resolution, at)) => (resolution, Some(at)),
+            None => (None, None),
+        };
+        sqlx::query(
+            "INSERT INTO events (tenant_id, event_id, ticket_id, ticket_created_at, status, \
+               resolution, closed_at, linked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(tenant.as_str())
+        .bind(event.as_str())
+        .bind(ticket.0)
+        .bind(created_ms)
+        .bind(status.as_str())
+        .bind(resolution.clone())
+        .bind(closed_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(LinkOutcome::Created(EventRecord {
+            event_id: event.clone(),
+            ticket_id: ticket,
+            ticket_created_at: created_ms.map(from_millis),
+            status,
+            resolution,
+            closed_at: closed_at.map(from_millis),
+            linked_at: from_millis(now),
+        }))
+    }
+
+    pub async fn event(
+        &self,
+        tenant: &TenantId,
+        event: &EventId,
+    ) -> Result<Option<EventRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM events WHERE tenant_id = $1 AND event_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(tenant.as_str())
+            .bind(event.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| read_event(&row)).transpose()
+    }
+
+    /// A tenant's events in id order after `after`.
+    pub async fn events(
+        &self,
+        tenant: &TenantId,
+        after: Option<&EventId>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events WHERE tenant_id = $1 AND event_id > $2 \
+             ORDER BY event_id LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(tenant.as_str())
+            .bind(after.map(EventId::as_str).unwrap_or(""))
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(read_event).collect()
+    }
+}
+
+/// Unknown on either side means no evidence against the match.
+pub(crate) fn created_matches(linked: Option<i64>, seen: Option<i64>) -> bool {
+    match (linked, seen) {
+        (Some(a), Some(b)) => (a - b).abs() <= CREATED_AT_TOLERANCE_MS,
+        _ => true,
+    }
+}
+
+fn read_event(row: &AnyRow) -> Result<EventRecord, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(EventRecord {
+        event_id: EventId::parse(row.try_get::<String, _>("event_id")?)
+            .map_err(|e| StoreError::Corrupt(format!("event id: {e}")))?,
+        ticket_id: TicketId(row.try_get("ticket_id")?),
+        ticket_created_at: row
+            .try_get::<Option<i64>, _>("ticket_created_at")?
+            .map(from_millis),
+        status: match status.as_str() {
+            "open" => EventStatus::Open,
+            "closed" => EventStatus::Closed,
+            other => return Err(StoreError::Corrupt(format!("event status {other:?}"))),
+        },
+        resolution: row.try_get("resolution")?,
+        closed_at: row.try_get::<Option<i64>, _>("closed_at")?.map(from_millis),
+        linked_at: from_millis(row.try_get("linked_at")?),
+    })
+}

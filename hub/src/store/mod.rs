@@ -1,0 +1,152 @@
+//! The store: one `sqlx` pool over SQLite (the embedded default) with portable SQL, so the same
+//! queries can later run on PostgreSQL. Migrations are compiled in and applied at start.
+//!
+//! Write transactions always begin with a write, so that SQLite takes its write lock up front
+//! and waits on `busy_timeout` instead of failing a lock upgrade.
+
+mod callouts;
+mod connections;
+mod events;
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::AnyPool;
+
+use crate::config::DatabaseSettings;
+use crate::crypto::{CryptoError, MasterKey};
+
+pub use callouts::{CalloutEffect, DedupeKey};
+pub use connections::{ConnectionRecord, Credentials, LastError, TenantSummary};
+pub use events::{EventRecord, EventStatus, LinkOutcome};
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database query failed: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("a stored secret cannot be opened (wrong secrets.master_key?): {0}")]
+    Sealed(#[from] CryptoError),
+    #[error("a stored row is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// The schema, in order. Each file is applied once and recorded with its checksum.
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../../migrations/0001_init.sql"))];
+
+/// The database handle shared by the API, the ingest path and the connection actors.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    key: MasterKey,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub async fn open(settings: &DatabaseSettings, key: MasterKey) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let url = sqlite_url(&settings.url);
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .connect(&url)
+            .await
+            .map_err(StoreError::Connect)?;
+        // WAL lets readers (status, events) proceed while a callout commits; it is a property
+        // of the database file, so setting it once is enough.
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .fetch_optional(&pool)
+            .await
+            .map_err(StoreError::Connect)?;
+        migrator().run(&pool).await?;
+        Ok(Self { pool, key })
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub(crate) fn key(&self) -> &MasterKey {
+        &self.key
+    }
+}
+
+fn migrator() -> Migrator {
+    let migrations: Vec<Migration> = MIGRATIONS
+        .iter()
+        .map(|(version, name, sql)| {
+            Migration::new(
+                *version,
+                Cow::Borrowed(*name),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// SQLite creates the file only when asked to; an operator pointing at a new path expects it.
+fn sqlite_url(url: &str) -> String {
+    if url.starts_with("sqlite:") && !url.contains("mode=") {
+        let joiner = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{joiner}mode=rwc")
+    } else {
+        url.to_owned()
+    }
+}
+
+pub(crate) fn now_millis() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub(crate) fn from_millis(millis: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(millis)
+        .single()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode_once() {
+        assert_eq!(sqlite_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+        assert_eq!(
+            sqlite_url("sqlite://a.db?x=1"),
+            "sqlite://a.db?x=1&mode=rwc"
+        );
+        assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+    }
+}
