@@ -23,7 +23,10 @@ fn the_demo_connects_a_tenant_and_closes_its_event_from_a_signed_callout() {
         "status=\"closed\" resolution=\"Rule removed & password reset\"",
         "Authorization: Bearer ",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
 }
 

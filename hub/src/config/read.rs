@@ -1,22 +1,19 @@
 //! Reading the merged configuration table: one typed, validated value per known key, and a
 //! report for every key that is not known.
 
-use std::fmt;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use config::{Value, ValueKind};
-use url::Url;
 
+use super::values::{admin_tokens, http_url, number, socket_addr, string};
 use super::{
-    AdminSettings, AdminToken, AutotaskHubSettings, ConfigErrors, ConfigIssue, DatabaseSettings,
+    AdminSettings, AutotaskHubSettings, ConfigErrors, ConfigIssue, DatabaseSettings,
     PublicSettings, SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
 };
 use crate::crypto::MasterKey;
 
 /// The origin the `config` crate gives values from an `Environment` source.
 const ENV_ORIGIN: &str = "the environment";
-const MAKE_TOKEN: &str = "make one with `openssl rand -hex 32`";
 
 /// Every setting there is, by section: unknown-key reports and their suggestions come from here.
 const KNOWN: &[(&str, &[&str])] = &[
@@ -285,135 +282,31 @@ pub(super) fn issue(key: &str, message: String) -> ConfigIssue {
     }
 }
 
-fn kind_name(value: &Value) -> &'static str {
-    match value.kind {
-        ValueKind::Nil => "nothing",
-        ValueKind::Boolean(_) => "a boolean",
-        ValueKind::I64(_) | ValueKind::I128(_) | ValueKind::U64(_) | ValueKind::U128(_) => {
-            "a number"
-        }
-        ValueKind::Float(_) => "a decimal number",
-        ValueKind::String(_) => "a string",
-        ValueKind::Table(_) => "a table",
-        ValueKind::Array(_) => "a list",
-    }
-}
+#[cfg(test)]
+mod tests {
+    use crate::config::tests::{message, problems, required};
 
-fn string(value: Option<&Value>) -> Result<&str, String> {
-    match value {
-        None => Err("is required".to_owned()),
-        Some(Value {
-            kind: ValueKind::String(s),
-            ..
-        }) => Ok(s),
-        Some(other) => Err(format!("must be a string, not {}", kind_name(other))),
-    }
-}
-
-fn socket_addr(value: Option<&Value>, example: &str) -> Result<SocketAddr, String> {
-    let text = string(value)?;
-    text.trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a socket address like {example}"))
-}
-
-fn http_url(value: Option<&Value>) -> Result<Url, String> {
-    let text = string(value)?;
-    let mut url =
-        Url::parse(text.trim()).map_err(|err| format!("{text:?} is not a URL ({err})"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{text:?} must be an http:// or https:// URL"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "{text:?} must not have a query (?...) or fragment (#...)"
+    #[test]
+    fn postgres_is_not_supported_yet() {
+        let mut vars = required();
+        vars.push((
+            "PSA_HUB__DATABASE__URL".into(),
+            "postgres://u:pw@db/hub".into(),
         ));
+        let errors = problems(None, &vars);
+        let text = message(&errors, "database.url");
+        assert!(text.starts_with("PostgreSQL is not supported yet; use sqlite://FILE"));
+        assert!(!text.contains("pw@db"));
+        vars.last_mut().expect("pushed").1 = "mysql://db/hub".into();
+        assert!(message(&problems(None, &vars), "database.url").contains("sqlite:"));
     }
-    let path = url.path().trim_end_matches('/').to_owned();
-    url.set_path(&path);
-    Ok(url)
-}
 
-/// Accepts numbers written as strings too, because every value from the environment is one.
-fn number<T>(value: Option<&Value>, min: T, max: T, unit: &str) -> Result<T, String>
-where
-    T: TryFrom<i128> + PartialOrd + Copy + fmt::Display,
-{
-    let n: i128 = match value.map(|v| &v.kind) {
-        Some(ValueKind::I64(n)) => i128::from(*n),
-        Some(ValueKind::U64(n)) => i128::from(*n),
-        Some(ValueKind::I128(n)) => *n,
-        Some(ValueKind::U128(n)) => i128::try_from(*n).unwrap_or(i128::MAX),
-        Some(ValueKind::String(s)) => s
-            .trim()
-            .parse()
-            .map_err(|_| format!("{s:?} is not a whole number"))?,
-        Some(_) | None => {
-            let found = value.map_or("nothing", kind_name);
-            return Err(format!(
-                "must be a whole number between {min} and {max}, not {found}"
-            ));
-        }
-    };
-    T::try_from(n)
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| format!("must be between {min} and {max}{unit}, not {n}"))
-}
-
-/// A list in TOML, or comma-separated in `PSA_HUB__ADMIN__TOKENS`. Problems name tokens by
-/// position, never by value.
-fn admin_tokens(value: Option<&Value>) -> Result<Vec<AdminToken>, String> {
-    let raw: Vec<Result<String, String>> = match value.map(|v| &v.kind) {
-        None => Vec::new(),
-        Some(ValueKind::String(list)) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| Ok(t.to_owned()))
-            .collect(),
-        Some(ValueKind::Array(items)) => items
-            .iter()
-            .map(|item| match &item.kind {
-                ValueKind::String(t) => Ok(t.clone()),
-                _ => Err(format!("must be a string, not {}", kind_name(item))),
-            })
-            .collect(),
-        Some(_) => {
-            return Err(format!(
-                "must be a list of tokens, not {}",
-                value.map_or("nothing", kind_name)
-            ))
-        }
-    };
-    if raw.is_empty() {
-        return Err(format!(
-            "at least one token is required: set tokens = [\"...\"] under [admin] \
-             or {ENV_PREFIX}__ADMIN__TOKENS=token1,token2; {MAKE_TOKEN}"
-        ));
-    }
-    let mut problems = Vec::new();
-    let mut tokens = Vec::new();
-    for (i, token) in raw.into_iter().enumerate() {
-        let position = i + 1;
-        match token {
-            Err(problem) => problems.push(format!("token #{position} {problem}")),
-            Ok(t) if t == "change-me" => problems.push(format!(
-                "token #{position} is \"change-me\", the example placeholder; replace it ({MAKE_TOKEN})"
-            )),
-            Ok(t) if t.chars().any(char::is_whitespace) => {
-                problems.push(format!("token #{position} contains whitespace; {MAKE_TOKEN}"))
-            }
-            Ok(t) if t.chars().count() < 16 => problems.push(format!(
-                "token #{position} has {} characters, at least 16 are needed; {MAKE_TOKEN}",
-                t.chars().count()
-            )),
-            Ok(t) => tokens.push(AdminToken(t)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(tokens)
-    } else {
-        Err(problems.join("; "))
+    #[test]
+    fn a_section_given_as_a_single_value_is_reported_once() {
+        let mut vars = required();
+        vars.push(("PSA_HUB__PUBLIC".into(), "x".into()));
+        let errors = problems(None, &vars);
+        assert_eq!(errors.errors.len(), 1, "{errors}");
+        assert!(message(&errors, "public").contains("(set by PSA_HUB__PUBLIC)"));
     }
 }
