@@ -1,0 +1,105 @@
+//! Each banner state, and Retry Webhook Setup fixing a failed setup once Autotask allows it.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{credentials, fast_config, sample, Hub, TENANT, USERNAME};
+
+#[actix_web::test]
+async fn a_connection_without_its_webhook_shows_the_blue_banner_until_retry() {
+    let hub = Hub::start().await;
+    let mut body = credentials();
+    body["setup_webhook"] = json!(false);
+    let (code, status) = hub.put_connection(TENANT, body).await;
+    assert_eq!(code, StatusCode::CREATED);
+    let webhook = &status["webhook"];
+    assert_eq!(webhook["state"], "setup_incomplete");
+    assert_eq!(webhook["banner"]["kind"], "new_feature_available");
+    assert_eq!(webhook["banner"]["color"], "blue");
+    assert_eq!(webhook["banner"]["action"], "Retry Webhook Setup");
+    assert!(webhook["banner"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("New feature available")));
+    assert!(webhook["id"].is_null());
+    assert!(
+        hub.sim.webhooks(hub.db).is_empty(),
+        "nothing was registered"
+    );
+
+    let (code, status) = hub.retry(TENANT).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(status["webhook"]["state"], "active");
+    assert!(status["webhook"]["banner"].is_null());
+    assert_eq!(hub.sim.webhooks(hub.db).len(), 1);
+}
+
+#[actix_web::test]
+async fn a_failed_setup_shows_the_red_banner_with_its_fix_and_retry_repairs_it() {
+    let hub = Hub::start_with(fast_config(), |user| user.can_create_webhooks = false).await;
+    let (code, status) = hub.connect(TENANT).await;
+    assert_eq!(code, StatusCode::CREATED);
+    let webhook = &status["webhook"];
+    assert_eq!(webhook["state"], "failed", "{status}");
+    assert_eq!(webhook["banner"]["kind"], "webhook_setup_failed");
+    assert_eq!(webhook["banner"]["color"], "red");
+    assert_eq!(webhook["last_error"]["code"], "cannot_create_webhooks");
+    let fix = webhook["last_error"]["fix"].as_str().expect("a fix");
+    assert!(fix.contains("Can create WebHooks"), "{fix}");
+    assert!(webhook["banner"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains(fix)));
+    assert!(hub.sim.webhooks(hub.db).is_empty());
+    let metrics = hub.metrics().await;
+    assert_eq!(
+        sample(
+            &metrics,
+            "psa_hub_webhook_registrations_total{outcome=\"cannot_create_webhooks\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        sample(&metrics, "psa_hub_connections{state=\"failed\"}"),
+        1.0
+    );
+
+    // Retrying without a fix fails the same way.
+    let (_, status) = hub.retry(TENANT).await;
+    assert_eq!(
+        status["webhook"]["last_error"]["code"],
+        "cannot_create_webhooks"
+    );
+
+    hub.sim
+        .update_api_user(USERNAME, |user| user.can_create_webhooks = true);
+    let (code, status) = hub.retry(TENANT).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(status["webhook"]["state"], "active", "{status}");
+    assert!(status["webhook"]["banner"].is_null());
+    assert!(status["webhook"]["last_error"].is_null());
+    assert_eq!(hub.sim.webhooks(hub.db).len(), 1);
+}
+
+#[actix_web::test]
+async fn each_permission_problem_is_reported_with_its_own_code() {
+    type Shape = fn(&mut autotask_sim::ApiUser);
+    let cases: [(&str, Shape); 3] = [
+        ("no_ticket_permission", |u| u.ticket_access = false),
+        ("webhook_limit_reached", |u| u.webhook_limit = 0),
+        ("credentials_rejected", |u| u.locked = true),
+    ];
+    for (code, shape) in cases {
+        let hub = Hub::start_with(fast_config(), shape).await;
+        let (_, status) = hub.connect(TENANT).await;
+        assert_eq!(status["webhook"]["state"], "failed", "{code}: {status}");
+        assert_eq!(status["webhook"]["last_error"]["code"], code, "{status}");
+        assert_eq!(status["webhook"]["banner"]["kind"], "webhook_setup_failed");
+        assert!(status["webhook"]["last_error"]["fix"]
+            .as_str()
+            .is_some_and(|fix| !fix.is_empty()));
+        let text = status.to_string();
+        assert!(
+            !text.contains(crate::helpers::SECRET),
+            "no secret in the status: {text}"
+        );
+    }
+}

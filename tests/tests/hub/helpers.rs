@@ -1,0 +1,333 @@
+//! A real hub (on its own SQLite file) and a simulated Autotask, both on random loopback ports,
+//! with one method per admin call the tests make.
+
+use std::time::{Duration, Instant};
+
+use autotask_sim::{ApiUser, DatabaseId, SimConfig, Simulator};
+use psa_hub::config::Settings;
+use psa_hub::local::local_settings;
+use psa_hub::{AppHandle, Application};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use url::Url;
+
+pub const USERNAME: &str = "api-user@msp.example";
+pub const SECRET: &str = "Api$ecret-123";
+pub const CODE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ1";
+pub const TENANT: &str = "tenant-a";
+
+pub struct Hub {
+    pub sim: Simulator,
+    /// The Autotask database of `TENANT`'s API user.
+    pub db: DatabaseId,
+    pub settings: Settings,
+    pub handle: AppHandle,
+    pub admin: String,
+    pub public: String,
+    pub token: String,
+    pub http: reqwest::Client,
+    /// Holds the database file for the hub's lifetime.
+    _dir: TempDir,
+}
+
+/// Autotask's delays scaled down a thousandfold.
+pub fn fast_config() -> SimConfig {
+    SimConfig {
+        time_scale: 0.001,
+        ..SimConfig::default()
+    }
+}
+
+impl Hub {
+    pub async fn start() -> Hub {
+        Self::start_with(fast_config(), |_| {}).await
+    }
+
+    /// A simulator with one database and API user (shaped by `user`) and a hub pointed at it.
+    pub async fn start_with(config: SimConfig, user: impl FnOnce(&mut ApiUser)) -> Hub {
+        let sim = Simulator::spawn(config).await.expect("simulator starts");
+        let db = sim.add_database("Acme MSP");
+        let mut api_user = ApiUser::new(USERNAME, SECRET, CODE);
+        user(&mut api_user);
+        sim.add_api_user(db, api_user);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = format!("sqlite://{}", dir.path().join("hub.db").display());
+        let zone = Url::parse(&sim.zone_lookup_url()).expect("zone url");
+        let mut settings = local_settings(database, zone);
+        settings.admin.setup_wait = Duration::from_secs(20);
+        let (handle, admin, public, settings) = launch(settings).await;
+        let token = settings.admin.tokens[0].expose().to_owned();
+        Hub {
+            sim,
+            db,
+            settings,
+            handle,
+            admin,
+            public,
+            token,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the hub and starts it again on the same database, key and public address.
+    pub async fn restart(&mut self) {
+        self.handle.stop().await;
+        let (handle, admin, public, settings) = launch(self.settings.clone()).await;
+        self.handle = handle;
+        self.admin = admin;
+        self.public = public;
+        self.settings = settings;
+    }
+
+    /// A second Autotask database with its own API user, for another tenant.
+    pub fn add_tenant_user(&self, name: &str) -> (DatabaseId, Value) {
+        let db = self.sim.add_database(name);
+        let username = format!("api@{name}.example");
+        self.sim
+            .add_api_user(db, ApiUser::new(&username, SECRET, CODE));
+        (
+            db,
+            json!({"username": username, "secret": SECRET, "integration_code": CODE}),
+        )
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.admin))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("admin API answers");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, body)
+    }
+
+    pub async fn connect(&self, tenant: &str) -> (StatusCode, Value) {
+        self.put_connection(tenant, credentials()).await
+    }
+
+    pub async fn put_connection(&self, tenant: &str, body: Value) -> (StatusCode, Value) {
+        self.call(
+            Method::PUT,
+            &format!("/api/v1/tenants/{tenant}/autotask"),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn status(&self, tenant: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::GET,
+            &format!("/api/v1/tenants/{tenant}/autotask"),
+            None,
+        )
+        .await
+    }
+
+    pub async fn retry(&self, tenant: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/tenants/{tenant}/autotask/webhook/retry"),
+            None,
+        )
+        .await
+    }
+
+    pub async fn remove(&self, tenant: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::DELETE,
+            &format!("/api/v1/tenants/{tenant}/autotask"),
+            None,
+        )
+        .await
+    }
+
+    pub async fn link(&self, tenant: &str, event: &str, ticket: i64) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/tenants/{tenant}/events"),
+            Some(json!({"event_id": event, "ticket_id": ticket})),
+        )
+        .await
+    }
+
+    pub async fn event(&self, tenant: &str, event: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::GET,
+            &format!("/api/v1/tenants/{tenant}/events/{event}"),
+            None,
+        )
+        .await
+    }
+
+    /// Polls until the event is closed; panics with its last state after 10 s.
+    pub async fn closed_event(&self, tenant: &str, event: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let (_, body) = self.event(tenant, event).await;
+            if body["status"] == "closed" {
+                return body;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "event {event} not closed: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Polls the connection until its webhook state is `state`.
+    pub async fn state_becomes(&self, tenant: &str, state: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let (_, body) = self.status(tenant).await;
+            if body["webhook"]["state"] == state {
+                return body;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "state never became {state}: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.admin))
+            .send()
+            .await
+            .expect("metrics answer")
+            .text()
+            .await
+            .expect("metrics body")
+    }
+
+    /// Posts a callout to the public listener as Autotask would.
+    pub async fn post_callout(
+        &self,
+        token: &str,
+        body: &[u8],
+        signature: Option<&str>,
+    ) -> (StatusCode, Value) {
+        self.post_public(
+            &format!("/hooks/autotask/{token}"),
+            body,
+            signature,
+            "application/json",
+        )
+        .await
+    }
+
+    pub async fn post_public(
+        &self,
+        path: &str,
+        body: &[u8],
+        signature: Option<&str>,
+        content_type: &str,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.public))
+            .header("Content-Type", content_type)
+            .body(body.to_vec());
+        if let Some(signature) = signature {
+            request = request.header("X-Hook-Signature", signature);
+        }
+        let response = request.send().await.expect("public listener answers");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// The webhook secret Autotask holds for the (only) webhook of `db`.
+    pub fn webhook_secret(&self, db: DatabaseId) -> String {
+        let webhooks = self.sim.webhooks(db);
+        assert_eq!(webhooks.len(), 1, "one webhook expected: {webhooks:?}");
+        webhooks[0]["secretKey"]
+            .as_str()
+            .expect("secretKey")
+            .to_owned()
+    }
+
+    /// Waits for the simulator's successful deliveries to reach `n`, and returns them.
+    pub async fn deliveries(&self, n: usize) -> Vec<autotask_sim::Delivery> {
+        let started = Instant::now();
+        loop {
+            let done: Vec<_> = self
+                .sim
+                .deliveries()
+                .into_iter()
+                .filter(|d| d.succeeded() && !d.deactivation)
+                .collect();
+            if done.len() >= n {
+                return done;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "only {} deliveries",
+                done.len()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+pub fn credentials() -> Value {
+    json!({"username": USERNAME, "secret": SECRET, "integration_code": CODE})
+}
+
+/// The hook token in a connection status's webhook URL.
+pub fn hook_token(status: &Value) -> String {
+    let url = status["webhook"]["url"].as_str().expect("webhook url");
+    url.rsplit('/').next().expect("token").to_owned()
+}
+
+/// The value of one sample in Prometheus text, 0 when absent.
+pub fn sample(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(series)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
+        .map_or(0.0, |value| value.trim().parse().expect("a number"))
+}
+
+async fn launch(mut settings: Settings) -> (AppHandle, String, String, Settings) {
+    let app = Application::build(settings.clone())
+        .await
+        .expect("hub builds");
+    let admin = format!("http://{}", app.admin_addr());
+    let public = format!("http://{}", app.public_addr());
+    // A restart must come back where Autotask already calls.
+    settings.public.listen = app.public_addr();
+    settings.public.url = Some(Url::parse(app.public_url()).expect("public url"));
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    (handle, admin, public, settings)
+}
+
+/// A completion callout as Autotask sends it.
+pub fn completion(guid: &str, sequence: i64, ticket: i64, resolution: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "Action": "Update", "Guid": guid, "EntityType": "Ticket", "Id": ticket,
+        "Fields": {"CompletedDate": "2026-11-27T12:00:00Z", "Status": 5, "Resolution": resolution},
+        "EventTime": "2026-11-27T12:00:01Z", "SequenceNumber": sequence, "PersonID": 29682885
+    }))
+    .expect("serializes")
+}

@@ -1,0 +1,222 @@
+//! The connection actor looking after its webhook: duplicate recovery, deactivation hints,
+//! credential changes, and supervision after a crash.
+
+use std::time::Duration;
+
+use autotask_sim::{Fault, FaultKind, Op as SimOp};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{credentials, hook_token, sample, Hub, CODE, SECRET, TENANT, USERNAME};
+
+#[actix_web::test]
+async fn a_create_whose_answer_was_lost_leaves_exactly_one_webhook() {
+    let hub = Hub::start().await;
+    hub.sim.inject(Fault {
+        op: SimOp::WebhookCreate,
+        times: 1,
+        kind: FaultKind::CreateThenFail {
+            status: 500,
+            body: json!({"errors": ["Timeout expired."]}),
+        },
+    });
+    let (_, status) = hub.connect(TENANT).await;
+    assert_eq!(status["webhook"]["state"], "active", "{status}");
+    let webhooks = hub.sim.webhooks(hub.db);
+    assert_eq!(webhooks.len(), 1, "the duplicate was cleared: {webhooks:?}");
+    assert_eq!(webhooks[0]["id"], status["webhook"]["id"]);
+}
+
+#[actix_web::test]
+async fn retrying_an_active_setup_replaces_the_webhook_instead_of_duplicating_it() {
+    let hub = Hub::start().await;
+    let (_, first) = hub.connect(TENANT).await;
+    let (code, second) = hub.retry(TENANT).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(second["webhook"]["state"], "active", "{second}");
+    let webhooks = hub.sim.webhooks(hub.db);
+    assert_eq!(webhooks.len(), 1, "{webhooks:?}");
+    assert_eq!(webhooks[0]["id"], second["webhook"]["id"]);
+    assert_eq!(
+        first["webhook"]["url"], second["webhook"]["url"],
+        "same URL, same token"
+    );
+
+    // The replacement still works end to end.
+    let ticket = hub.sim.create_ticket(hub.db, "after the retry");
+    hub.link(TENANT, "evt-1", ticket.0).await;
+    hub.sim.complete_ticket(hub.db, ticket, "ok");
+    assert_eq!(hub.closed_event(TENANT, "evt-1").await["resolution"], "ok");
+}
+
+#[actix_web::test]
+async fn a_deactivation_hint_only_makes_the_hub_look_and_repair() {
+    let hub = Hub::start().await;
+    let (_, status) = hub.connect(TENANT).await;
+    let token = hook_token(&status);
+    let path = format!("/hooks/autotask/{token}/deactivated");
+
+    // A hint while the webhook is healthy changes nothing.
+    hub.sim.clear_requests();
+    let (code, _) = hub
+        .post_public(&path, b"{}", None, "application/json")
+        .await;
+    assert_eq!(code, StatusCode::ACCEPTED);
+    wait_for_get(&hub).await;
+    let (_, after) = hub.status(TENANT).await;
+    assert_eq!(after["webhook"]["state"], "active");
+    assert_eq!(after["webhook"]["id"], status["webhook"]["id"]);
+
+    // Disabled in Autotask (as after repeated delivery failures), the hint leads to a repair.
+    let zone = status["zone"].as_str().expect("zone");
+    let patched = hub
+        .http
+        .patch(format!("{zone}TicketWebhooks"))
+        .header("ApiIntegrationCode", CODE)
+        .header("UserName", USERNAME)
+        .header("Secret", SECRET)
+        .json(&json!({"id": status["webhook"]["id"], "isActive": false}))
+        .send()
+        .await
+        .expect("simulator answers");
+    assert!(patched.status().is_success(), "{:?}", patched.text().await);
+    let body = json!({"Action": "Deactivated", "Guid": status["webhook"]["guid"], "Id": status["webhook"]["id"], "EntityType": "TicketWebhook"});
+    let (code, _) = hub
+        .post_public(
+            &format!("/hooks/autotask/{token}"),
+            body.to_string().as_bytes(),
+            None,
+            "application/json",
+        )
+        .await;
+    assert_eq!(
+        code,
+        StatusCode::ACCEPTED,
+        "an unsigned Deactivated notice is a hint too"
+    );
+    let mut webhooks = hub.sim.webhooks(hub.db);
+    for _ in 0..500 {
+        if webhooks.len() == 1 && webhooks[0]["id"] != status["webhook"]["id"] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        webhooks = hub.sim.webhooks(hub.db);
+    }
+    assert_eq!(webhooks.len(), 1, "{webhooks:?}");
+    assert_ne!(webhooks[0]["id"], status["webhook"]["id"], "re-registered");
+    assert_eq!(webhooks[0]["isActive"], true);
+    let repaired = hub.state_becomes(TENANT, "active").await;
+    assert_eq!(webhooks[0]["id"], repaired["webhook"]["id"]);
+
+    let (code, _) = hub
+        .post_public(
+            "/hooks/autotask/unknown/deactivated",
+            b"{}",
+            None,
+            "application/json",
+        )
+        .await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+async fn wait_for_get(hub: &Hub) {
+    for _ in 0..200 {
+        if hub
+            .sim
+            .requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.contains("TicketWebhooks"))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the hub never looked at the webhook after the hint");
+}
+
+#[actix_web::test]
+async fn new_credentials_for_another_api_user_move_the_webhook() {
+    let hub = Hub::start().await;
+    let (_, first) = hub.connect(TENANT).await;
+    let second_user = "second-user@msp.example";
+    hub.sim.add_api_user(
+        hub.db,
+        autotask_sim::ApiUser::new(second_user, SECRET, CODE),
+    );
+    let (code, status) = hub
+        .put_connection(
+            TENANT,
+            json!({"username": second_user, "secret": SECRET, "integration_code": CODE}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(status["webhook"]["state"], "active", "{status}");
+    assert_eq!(status["username"], second_user);
+    let webhooks = hub.sim.webhooks(hub.db);
+    assert_eq!(
+        webhooks.len(),
+        1,
+        "the old user's webhook was removed: {webhooks:?}"
+    );
+    assert_ne!(webhooks[0]["id"], first["webhook"]["id"]);
+
+    // The same PUT again is idempotent: nothing is registered anew. (The simulator logs a
+    // request just after answering it, so let the last one land before clearing.)
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    hub.sim.clear_requests();
+    let (code, again) = hub
+        .put_connection(
+            TENANT,
+            json!({"username": second_user, "secret": SECRET, "integration_code": CODE}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(again["webhook"]["id"], status["webhook"]["id"]);
+    assert!(
+        hub.sim.requests().is_empty(),
+        "no Autotask call for an unchanged connection: {:?}",
+        hub.sim
+            .requests()
+            .iter()
+            .map(|r| (r.method.clone(), r.path.clone()))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[actix_web::test]
+async fn a_crashed_connection_actor_is_restarted_and_counted() {
+    // The lost connection's webhook stays in Autotask, so allow a second one.
+    let hub = Hub::start_with(crate::helpers::fast_config(), |user| user.webhook_limit = 2).await;
+    hub.sim.inject(Fault {
+        op: SimOp::WebhookCreate,
+        times: 1,
+        kind: FaultKind::Latency(Duration::from_millis(400)),
+    });
+    let store = psa_hub::store::Store::open(
+        &hub.settings.database,
+        hub.settings.secrets.master_key.clone(),
+    )
+    .await
+    .expect("a second handle on the hub's database");
+    let tenant = psa_proto::TenantId::parse(TENANT).expect("tenant id");
+    // The connection vanishes from the database while its actor is registering.
+    let (put, _) = tokio::join!(hub.connect(TENANT), async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(store.delete_connection(&tenant).await.expect("deletes"));
+    });
+    assert!(put.0.is_server_error(), "{put:?}");
+    let mut restarts = 0.0;
+    for _ in 0..100 {
+        restarts = sample(&hub.metrics().await, "psa_hub_actor_restarts_total");
+        if restarts > 0.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(restarts, 1.0);
+
+    // The restarted actor serves the tenant again.
+    let (code, status) = hub.put_connection(TENANT, credentials()).await;
+    assert_eq!(code, StatusCode::CREATED);
+    assert_eq!(status["webhook"]["state"], "active", "{status}");
+}

@@ -1,0 +1,10 @@
+//! The hub, black-box: a real `Application` and the Autotask simulator over HTTP on random
+//! ports, driven through the admin API and the public callout listener.
+
+mod admin;
+mod banners;
+mod helpers;
+mod ingest;
+mod lifecycle;
+mod removal;
+mod story;

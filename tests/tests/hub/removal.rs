@@ -1,0 +1,78 @@
+//! Removing a connection: its webhook is deleted; where it cannot be, the answer says how to
+//! delete it by hand and the connection stays visible as orphaned.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{completion, hook_token, Hub, TENANT, USERNAME};
+
+#[actix_web::test]
+async fn removal_with_valid_credentials_deletes_the_webhook() {
+    let hub = Hub::start().await;
+    let (_, status) = hub.connect(TENANT).await;
+    let token = hook_token(&status);
+    let secret = hub.webhook_secret(hub.db);
+    assert_eq!(hub.sim.webhooks(hub.db).len(), 1);
+
+    let (code, answer) = hub.remove(TENANT).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(answer["webhook_removed"], true);
+    assert!(answer["manual_cleanup"].is_null());
+    assert!(hub.sim.webhooks(hub.db).is_empty());
+
+    let (code, answer) = hub.status(TENANT).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    assert_eq!(answer["error"]["code"], "connection_not_found");
+    let (code, _) = hub.remove(TENANT).await;
+    assert_eq!(code, StatusCode::NOT_FOUND, "removing twice finds nothing");
+    // Its hook token no longer routes.
+    let body = completion("g", 1, 1, "late");
+    let (code, _) = hub
+        .post_callout(&token, &body, Some(&autotask_sim::sign(&secret, &body)))
+        .await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+
+    // The tenant can connect again; it gets a new webhook.
+    let (code, status) = hub.connect(TENANT).await;
+    assert_eq!(code, StatusCode::CREATED);
+    assert_eq!(status["webhook"]["state"], "active");
+    assert_eq!(hub.sim.webhooks(hub.db).len(), 1);
+}
+
+#[actix_web::test]
+async fn removal_with_invalid_credentials_orphans_the_webhook_with_instructions() {
+    let hub = Hub::start().await;
+    let (_, status) = hub.connect(TENANT).await;
+    let webhook_id = status["webhook"]["id"].clone();
+    hub.sim.update_api_user(USERNAME, |user| user.locked = true);
+
+    let (code, answer) = hub.remove(TENANT).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(answer["webhook_removed"], false);
+    let cleanup = answer["manual_cleanup"].as_str().expect("instructions");
+    assert!(cleanup.contains("SaaS Alerts Ticket Monitor"), "{cleanup}");
+    assert!(cleanup.contains("Admin > Webhooks"), "{cleanup}");
+    assert!(cleanup.contains(&webhook_id.to_string()), "{cleanup}");
+    assert_eq!(
+        hub.sim.webhooks(hub.db).len(),
+        1,
+        "the webhook is still in Autotask"
+    );
+
+    let (code, status) = hub.status(TENANT).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(status["webhook"]["state"], "orphaned");
+    assert_eq!(status["manual_cleanup"], cleanup);
+    assert_eq!(
+        status["webhook"]["last_error"]["code"],
+        "credentials_rejected"
+    );
+    let (code, answer) = hub.retry(TENANT).await;
+    assert_eq!(code, StatusCode::CONFLICT, "{answer}");
+
+    // Once the account works again, removing again finishes the job.
+    hub.sim
+        .update_api_user(USERNAME, |user| user.locked = false);
+    let (_, answer) = hub.remove(TENANT).await;
+    assert_eq!(answer["webhook_removed"], true, "{answer}");
+    assert!(hub.sim.webhooks(hub.db).is_empty());
+}
