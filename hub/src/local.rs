@@ -40,6 +40,7 @@ pub fn local_settings(database_url: String, zone_lookup_url: Url) -> Settings {
             zone_lookup_url,
             webhook_name: DEFAULT_WEBHOOK_NAME.to_owned(),
             request_timeout: Duration::from_secs(10),
+            check_interval: Duration::from_secs(30),
         },
     }
 }

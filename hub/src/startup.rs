@@ -4,7 +4,6 @@
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::Addr;
 use actix_web::dev::{Server, ServerHandle};
@@ -12,7 +11,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use psa_autotask::{Autotask, AutotaskSettings};
 
-use crate::actors::{Deps, Registry, Routes, StopAll, WebhookTemplate};
+use crate::actors::{Deps, Registry, Routes, StopAll, StopSignal, WebhookTemplate};
 use crate::api::{self, AdminState};
 use crate::config::Settings;
 use crate::ingest::{self, IngestState};
@@ -36,6 +35,7 @@ pub struct AppHandle {
     admin: ServerHandle,
     registry: Addr<Registry>,
     store: Store,
+    stop: StopSignal,
 }
 
 impl AppHandle {
@@ -43,6 +43,11 @@ impl AppHandle {
     pub async fn stop(&self) {
         self.public.stop(true).await;
         self.admin.stop(true).await;
+        self.stop_actors().await;
+    }
+
+    async fn stop_actors(&self) {
+        self.stop.stop();
         let _ = self.registry.send(StopAll).await;
         self.store.close().await;
     }
@@ -92,6 +97,7 @@ impl Application {
         .context("cannot build the Autotask client")?
         .with_observer(Arc::new(AutotaskObserver(metrics.clone())));
         let routes = Routes::default();
+        let stop = StopSignal::default();
         let webhook = WebhookTemplate {
             name: settings.autotask.webhook_name.clone(),
             public_base: public_url.clone(),
@@ -102,6 +108,8 @@ impl Application {
             routes: routes.clone(),
             metrics: metrics.clone(),
             webhook: webhook.clone(),
+            check_interval: settings.autotask.check_interval,
+            stop: stop.clone(),
         };
         let ready = Arc::new(AtomicBool::new(false));
         let registry = Registry::start(deps)
@@ -152,6 +160,7 @@ impl Application {
             admin: admin.handle(),
             registry,
             store,
+            stop,
         };
         tracing::info!(%public_addr, %admin_addr, %public_url, "psa-hub listening");
         Ok(Self {
@@ -185,10 +194,7 @@ impl Application {
     /// actors and closes the store.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (public, admin) = futures_util::future::join(self.public, self.admin).await;
-        let _ = self.handle.registry.send(StopAll).await;
-        // Give stopped actors a moment to finish their last store write.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        self.handle.store.close().await;
+        self.handle.stop_actors().await;
         public.and(admin)
     }
 }

@@ -2,12 +2,13 @@
 //! removal for its tenant (each handler holds the mailbox until its work is done), keeps no
 //! state the store does not have, and on a fatal error stops so its supervisor restarts it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use psa_proto::{TenantId, WebhookState};
 
-use super::messages::{ActorError, Check, Removal, Remove, Setup, Shutdown};
+use super::messages::{ActorError, Check, Forget, Removal, Remove, Setup, Shutdown};
+use super::registry::Registry;
 use super::work::{self, Deps, SetupEnd};
 
 /// The first restart waits this long; each further one doubles it, up to `MAX_RESTART_DELAY`.
@@ -18,6 +19,7 @@ const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
 pub struct ConnectionActor {
     tenant: TenantId,
     deps: Deps,
+    registry: Addr<Registry>,
     /// Restarts so far; kept across restarts because the supervisor reuses this value.
     restarts: u32,
     /// Consecutive retryable setup failures, for the retry timer's backoff.
@@ -26,18 +28,27 @@ pub struct ConnectionActor {
     stopping_for_good: bool,
     /// Whether the first start picks up unfinished work (restarts always do).
     resume_at_start: bool,
+    /// When a deactivation hint last led to a check; hints are unsigned, so they are spaced.
+    last_check: Option<Instant>,
 }
 
 impl ConnectionActor {
-    pub fn new(tenant: TenantId, deps: Deps, resume_at_start: bool) -> Self {
+    pub fn new(
+        tenant: TenantId,
+        deps: Deps,
+        registry: Addr<Registry>,
+        resume_at_start: bool,
+    ) -> Self {
         Self {
             tenant,
             deps,
+            registry,
             restarts: 0,
             failures: 0,
             retry_timer: None,
             stopping_for_good: false,
             resume_at_start,
+            last_check: None,
         }
     }
 
@@ -130,18 +141,24 @@ impl Handler<Setup> for ConnectionActor {
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
         AtomicResponse::new(Box::pin(
-            async move { work::setup(&deps, &tenant, msg.replaced).await }
-                .into_actor(self)
-                .map(|result, act, ctx| match result {
-                    Ok(end) => {
-                        act.after_setup(end, ctx);
-                        Ok(())
-                    }
-                    Err(error) => {
-                        act.fatal(&error, ctx);
-                        Err(error)
-                    }
-                }),
+            async move {
+                let stop = deps.stop.clone();
+                let work = work::setup(&deps, &tenant, msg.replaced);
+                stop.unless_stopped(work)
+                    .await
+                    .unwrap_or(Ok(SetupEnd::Skipped))
+            }
+            .into_actor(self)
+            .map(|result, act, ctx| match result {
+                Ok(end) => {
+                    act.after_setup(end, ctx);
+                    Ok(())
+                }
+                Err(error) => {
+                    act.fatal(&error, ctx);
+                    Err(error)
+                }
+            }),
         ))
     }
 }
@@ -150,16 +167,30 @@ impl Handler<Check> for ConnectionActor {
     type Result = AtomicResponse<Self, ()>;
 
     fn handle(&mut self, _msg: Check, _ctx: &mut Context<Self>) -> Self::Result {
+        let now = Instant::now();
+        if self
+            .last_check
+            .is_some_and(|last| now.duration_since(last) < self.deps.check_interval)
+        {
+            tracing::debug!(tenant = %self.tenant, "deactivation hint ignored: checked recently");
+            return AtomicResponse::new(Box::pin(actix::fut::ready(())));
+        }
+        self.last_check = Some(now);
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
         AtomicResponse::new(Box::pin(
-            async move { work::check(&deps, &tenant).await }
-                .into_actor(self)
-                .map(|result, act, ctx| match result {
-                    Ok(true) => ctx.notify(Setup { replaced: None }),
-                    Ok(false) => {}
-                    Err(error) => act.fatal(&error, ctx),
-                }),
+            async move {
+                let stop = deps.stop.clone();
+                stop.unless_stopped(work::check(&deps, &tenant))
+                    .await
+                    .unwrap_or(Ok(false))
+            }
+            .into_actor(self)
+            .map(|result, act, ctx| match result {
+                Ok(true) => ctx.notify(Setup { replaced: None }),
+                Ok(false) => {}
+                Err(error) => act.fatal(&error, ctx),
+            }),
         ))
     }
 }
@@ -174,14 +205,27 @@ impl Handler<Remove> for ConnectionActor {
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
         AtomicResponse::new(Box::pin(
-            async move { work::remove(&deps, &tenant).await }
-                .into_actor(self)
-                .map(|result, act, ctx| {
-                    if let Err(error) = &result {
-                        act.fatal(error, ctx);
+            async move {
+                let stop = deps.stop.clone();
+                let work = work::remove(&deps, &tenant);
+                stop.unless_stopped(work)
+                    .await
+                    .unwrap_or(Err(ActorError::Stopping))
+            }
+            .into_actor(self)
+            .map(|result, act, ctx| {
+                match &result {
+                    // Gone for good: the registry stops this actor.
+                    Ok(Some(removal)) if removal.manual_cleanup.is_none() => {
+                        act.registry.do_send(Forget {
+                            tenant: act.tenant.clone(),
+                        })
                     }
-                    result
-                }),
+                    Ok(_) | Err(ActorError::Stopping) => {}
+                    Err(error) => act.fatal(error, ctx),
+                }
+                result
+            }),
         ))
     }
 }

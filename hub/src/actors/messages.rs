@@ -13,6 +13,9 @@ use crate::store::{ConnectionRecord, StoreError};
 pub enum ActorError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The hub is stopping; the work was abandoned and resumes at the next start.
+    #[error("psa-hub is shutting down")]
+    Stopping,
 }
 
 /// Register (or re-register) the webhook now: after a PUT, on Retry Webhook Setup, to resume

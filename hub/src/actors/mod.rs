@@ -5,6 +5,7 @@ pub mod connection;
 pub mod messages;
 pub mod registry;
 pub mod routes;
+pub mod stop;
 pub mod work;
 
 pub use connection::ConnectionActor;
@@ -13,4 +14,5 @@ pub use messages::{
 };
 pub use registry::Registry;
 pub use routes::{Route, Routes};
+pub use stop::StopSignal;
 pub use work::{Deps, WebhookTemplate};

@@ -15,6 +15,8 @@ use crate::store::StoreError;
 pub struct Registry {
     deps: Deps,
     actors: HashMap<TenantId, Addr<ConnectionActor>>,
+    /// Handed to each actor, so one that finishes a removal on its own can be forgotten.
+    me: Addr<Registry>,
 }
 
 impl Registry {
@@ -27,24 +29,29 @@ impl Registry {
                 deps.routes.insert(record);
             }
         }
-        let mut registry = Registry {
-            deps,
-            actors: HashMap::new(),
-        };
-        for record in records {
-            registry.spawn(record.tenant_id, true);
-        }
-        tracing::info!(
-            connections = registry.actors.len(),
-            "connection actors started"
-        );
-        Ok(registry.start())
+        Ok(Registry::create(move |ctx| {
+            let mut registry = Registry {
+                deps,
+                actors: HashMap::new(),
+                me: ctx.address(),
+            };
+            for record in records {
+                registry.spawn(record.tenant_id, true);
+            }
+            tracing::info!(
+                connections = registry.actors.len(),
+                "connection actors started"
+            );
+            registry
+        }))
     }
 
     fn spawn(&mut self, tenant: TenantId, resume: bool) -> Addr<ConnectionActor> {
         let deps = self.deps.clone();
         let id = tenant.clone();
-        let addr = actix::Supervisor::start(move |_| ConnectionActor::new(id, deps, resume));
+        let registry = self.me.clone();
+        let addr =
+            actix::Supervisor::start(move |_| ConnectionActor::new(id, deps, registry, resume));
         self.actors.insert(tenant, addr.clone());
         addr
     }
@@ -89,7 +96,10 @@ impl Handler<Hint> for Registry {
 
     fn handle(&mut self, msg: Hint, _ctx: &mut Context<Self>) {
         if let Some(addr) = self.actors.get(&msg.tenant) {
-            addr.do_send(Check);
+            // A full mailbox already holds work for this tenant; a flood of hints is dropped.
+            if addr.try_send(Check).is_err() {
+                tracing::debug!(tenant = %msg.tenant, "deactivation hint dropped: the actor is busy");
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use psa_proto::{AdapterError, PsaAdapter, RemoveOutcome, TenantId, WebhookSpec, 
 
 use super::messages::{ActorError, Removal};
 use super::routes::Routes;
+use super::stop::StopSignal;
 use crate::metrics::{HubMetrics, RegistrationOutcome};
 use crate::store::{ConnectionRecord, LastError, Store};
 
@@ -20,6 +21,9 @@ pub struct Deps {
     pub routes: Routes,
     pub metrics: Arc<HubMetrics>,
     pub webhook: WebhookTemplate,
+    /// The least time between two checks triggered by deactivation hints.
+    pub check_interval: Duration,
+    pub stop: StopSignal,
 }
 
 /// How the webhook of any connection looks, apart from its token and secret.

@@ -15,7 +15,7 @@ use super::auth::Admin;
 use super::error::ApiError;
 use super::status::ConnectionStatus;
 use super::AdminState;
-use crate::actors::{ConnectionActor, Forget, Remove, Setup, Start};
+use crate::actors::{ConnectionActor, Remove, Setup, Start};
 use crate::store::{ConnectionRecord, Credentials};
 
 #[derive(Debug, Deserialize)]
@@ -169,11 +169,7 @@ pub async fn delete(
         })
         .await?;
     let removal = actor.send(Remove).await??;
-    drop(actor);
     let removal = removal.ok_or_else(|| no_connection(&tenant))?;
-    if removal.manual_cleanup.is_none() {
-        state.registry.send(Forget { tenant }).await?;
-    }
     Ok(HttpResponse::Ok().json(removal))
 }
 

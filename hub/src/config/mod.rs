@@ -39,6 +39,7 @@ max_connections = 8
 zone_lookup_url = "https://webservices.autotask.net/ATServicesRest/V1.0/zoneInformation"
 webhook_name = "SaaS Alerts Ticket Monitor"
 request_timeout_seconds = 30
+check_interval_seconds = 30
 "#;
 
 #[derive(Debug, Clone)]
@@ -111,6 +112,10 @@ pub struct AutotaskHubSettings {
     pub webhook_name: String,
     /// `autotask.request_timeout_seconds`.
     pub request_timeout: Duration,
+    /// `autotask.check_interval_seconds`: the least time between two webhook checks that
+    /// deactivation hints trigger, so a flood of (unsigned) hints cannot spend the tenant's
+    /// Autotask request budget.
+    pub check_interval: Duration,
 }
 
 /// Every problem found in the configuration, so an operator can fix them in one pass.

@@ -23,7 +23,12 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("secrets", &["master_key"]),
     (
         "autotask",
-        &["zone_lookup_url", "webhook_name", "request_timeout_seconds"],
+        &[
+            "zone_lookup_url",
+            "webhook_name",
+            "request_timeout_seconds",
+            "check_interval_seconds",
+        ],
     ),
 ];
 
@@ -141,10 +146,14 @@ fn read_autotask(r: &mut Reader) -> Option<AutotaskHubSettings> {
     let timeout = r.read("autotask.request_timeout_seconds", |v| {
         number(v, 1, 300, " seconds")
     });
+    let check_interval = r.read("autotask.check_interval_seconds", |v| {
+        number(v, 0, 3600, " seconds")
+    });
     Some(AutotaskHubSettings {
         zone_lookup_url: zone_lookup_url?,
         webhook_name: webhook_name?,
         request_timeout: Duration::from_secs(timeout?),
+        check_interval: Duration::from_secs(check_interval?),
     })
 }
 

@@ -46,6 +46,15 @@ impl Hub {
 
     /// A simulator with one database and API user (shaped by `user`) and a hub pointed at it.
     pub async fn start_with(config: SimConfig, user: impl FnOnce(&mut ApiUser)) -> Hub {
+        Self::start_tuned(config, user, |_| {}).await
+    }
+
+    /// As [`Hub::start_with`], with the hub's settings adjusted by `tune`.
+    pub async fn start_tuned(
+        config: SimConfig,
+        user: impl FnOnce(&mut ApiUser),
+        tune: impl FnOnce(&mut Settings),
+    ) -> Hub {
         let sim = Simulator::spawn(config).await.expect("simulator starts");
         let db = sim.add_database("Acme MSP");
         let mut api_user = ApiUser::new(USERNAME, SECRET, CODE);
@@ -56,6 +65,7 @@ impl Hub {
         let zone = Url::parse(&sim.zone_lookup_url()).expect("zone url");
         let mut settings = local_settings(database, zone);
         settings.admin.setup_wait = Duration::from_secs(20);
+        tune(&mut settings);
         let (handle, admin, public, settings) = launch(settings).await;
         let token = settings.admin.tokens[0].expose().to_owned();
         Hub {

@@ -1,8 +1,11 @@
 //! The seed story end to end, and a hub restart bringing everything back.
 
+use std::time::Duration;
+
+use autotask_sim::{Fault, FaultKind, Op as SimOp};
 use reqwest::StatusCode;
 
-use crate::helpers::{hook_token, sample, Hub, TENANT};
+use crate::helpers::{fast_config, hook_token, sample, Hub, TENANT};
 
 #[actix_web::test]
 async fn a_completed_ticket_closes_its_linked_event_with_the_resolution() {
@@ -119,4 +122,35 @@ async fn a_restarted_hub_brings_back_connections_states_and_events() {
         1,
         "the restart registered nothing new"
     );
+}
+
+#[actix_web::test]
+async fn a_setup_interrupted_by_a_restart_resumes_when_the_hub_comes_back() {
+    let mut hub = Hub::start_tuned(
+        fast_config(),
+        |_| {},
+        |settings| {
+            settings.admin.setup_wait = Duration::from_millis(100);
+        },
+    )
+    .await;
+    hub.sim.inject(Fault {
+        op: SimOp::WebhookCreate,
+        times: 1,
+        kind: FaultKind::Latency(Duration::from_millis(600)),
+    });
+    let (code, status) = hub.connect(TENANT).await;
+    assert_eq!(code, StatusCode::CREATED);
+    assert_eq!(
+        status["webhook"]["state"], "registering",
+        "PUT answers before setup ends"
+    );
+
+    hub.restart().await;
+    let status = hub.state_becomes(TENANT, "active").await;
+    // Whatever the interrupted attempt left behind was cleared: one webhook, the hub's.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let webhooks = hub.sim.webhooks(hub.db);
+    assert_eq!(webhooks.len(), 1, "{webhooks:?}");
+    assert_eq!(webhooks[0]["id"], status["webhook"]["id"]);
 }
