@@ -54,7 +54,7 @@ impl WebhookTemplate {
             .unwrap_or_default();
         format!(
             "Sign in to Autotask as an administrator, open Admin > Webhooks (Admin > Extensions & \
-             Integrations > Other Extensions & Tools > Webhooks) and delete the webhook named \"{}\"{id} \
+             Integrations > Webhooks in current Autotask) and delete the webhook named \"{}\"{id} \
              whose URL ends in /hooks/autotask/{}.",
             self.name, record.hook_token
         )
