@@ -72,6 +72,7 @@ impl Store {
         let resolution = change.resolution.as_set().cloned();
         let completed_at = change.completed_at.as_set().copied().map(to_millis);
         let created_at = change.ticket_created_at.as_set().copied().map(to_millis);
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \

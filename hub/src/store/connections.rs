@@ -72,6 +72,7 @@ impl Store {
     /// existing one, keeping its hook token and webhook secret.
     pub async fn save_connection(&self, record: &ConnectionRecord) -> Result<(), StoreError> {
         let now = now_millis();
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO tenants (tenant_id, created_at) VALUES ($1, $2) \
@@ -118,6 +119,7 @@ impl Store {
     /// Writes what the connection actor learned about the webhook.
     pub async fn save_webhook_status(&self, record: &ConnectionRecord) -> Result<(), StoreError> {
         let error = record.last_error.as_ref();
+        let _turn = self.write_turn().await;
         let updated = sqlx::query(
             "UPDATE connections SET state = $2, webhook_id = $3, webhook_guid = $4, zone = $5, \
                last_error_code = $6, last_error_message = $7, last_error_fix = $8, updated_at = $9 \
@@ -144,6 +146,7 @@ impl Store {
     }
 
     pub async fn delete_connection(&self, tenant: &TenantId) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let deleted = sqlx::query("DELETE FROM connections WHERE tenant_id = $1")
             .bind(tenant.as_str())
             .execute(self.pool())

@@ -64,6 +64,7 @@ impl Store {
         ticket_created_at: Option<DateTime<Utc>>,
     ) -> Result<LinkOutcome, StoreError> {
         let now = now_millis();
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO tenants (tenant_id, created_at) VALUES ($1, $2) \

@@ -9,6 +9,7 @@ mod connections;
 mod events;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -46,6 +47,9 @@ const MIGRATIONS: &[(i64, &str, &str)] =
 pub struct Store {
     pool: AnyPool,
     key: MasterKey,
+    /// SQLite has a single writer. Queuing writers here, in arrival order, replaces SQLite's
+    /// busy-wait (sleep and poll), which under load left some callouts waiting a second.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -71,7 +75,11 @@ impl Store {
             .await
             .map_err(StoreError::Connect)?;
         migrator().run(&pool).await?;
-        Ok(Self { pool, key })
+        Ok(Self {
+            pool,
+            key,
+            writer: Arc::default(),
+        })
     }
 
     /// Answers when the database does.
@@ -90,6 +98,11 @@ impl Store {
 
     pub(crate) fn key(&self) -> &MasterKey {
         &self.key
+    }
+
+    /// Held for the length of every write transaction.
+    pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writer.lock().await
     }
 }
 
