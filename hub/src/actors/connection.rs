@@ -79,6 +79,13 @@ impl ConnectionActor {
         );
     }
 
+    /// Work that is asked for now replaces a retry scheduled for later.
+    fn cancel_retry(&mut self, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.retry_timer.take() {
+            ctx.cancel_future(timer);
+        }
+    }
+
     fn fatal(&mut self, error: &ActorError, ctx: &mut Context<Self>) {
         tracing::error!(tenant = %self.tenant, %error, "connection actor failed; its supervisor restarts it");
         ctx.stop();
@@ -135,9 +142,7 @@ impl Handler<Setup> for ConnectionActor {
     type Result = AtomicResponse<Self, Result<(), ActorError>>;
 
     fn handle(&mut self, msg: Setup, ctx: &mut Context<Self>) -> Self::Result {
-        if let Some(timer) = self.retry_timer.take() {
-            ctx.cancel_future(timer);
-        }
+        self.cancel_retry(ctx);
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
         AtomicResponse::new(Box::pin(
@@ -199,9 +204,7 @@ impl Handler<Remove> for ConnectionActor {
     type Result = AtomicResponse<Self, Result<Option<Removal>, ActorError>>;
 
     fn handle(&mut self, _msg: Remove, ctx: &mut Context<Self>) -> Self::Result {
-        if let Some(timer) = self.retry_timer.take() {
-            ctx.cancel_future(timer);
-        }
+        self.cancel_retry(ctx);
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
         AtomicResponse::new(Box::pin(

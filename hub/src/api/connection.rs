@@ -91,13 +91,7 @@ pub async fn put(
     };
     state.store.save_connection(&record).await?;
     state.routes.insert(&record);
-    let actor = state
-        .registry
-        .send(Start {
-            tenant: tenant.clone(),
-            resume: false,
-        })
-        .await?;
+    let actor = actor_for(&state, &tenant).await?;
     if needs_setup {
         run_setup(&actor, Setup { replaced }, state.setup_wait).await?;
     }
@@ -141,13 +135,7 @@ pub async fn retry(
             ),
         ));
     }
-    let actor = state
-        .registry
-        .send(Start {
-            tenant: tenant.clone(),
-            resume: false,
-        })
-        .await?;
+    let actor = actor_for(&state, &tenant).await?;
     run_setup(&actor, Setup { replaced: None }, state.setup_wait).await?;
     Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
 }
@@ -161,13 +149,7 @@ pub async fn delete(
     if state.store.connection(&tenant).await?.is_none() {
         return Err(no_connection(&tenant));
     }
-    let actor = state
-        .registry
-        .send(Start {
-            tenant: tenant.clone(),
-            resume: false,
-        })
-        .await?;
+    let actor = actor_for(&state, &tenant).await?;
     let removal = actor.send(Remove).await??;
     let removal = removal.ok_or_else(|| no_connection(&tenant))?;
     Ok(HttpResponse::Ok().json(removal))
@@ -183,6 +165,18 @@ pub(super) async fn current_status(
         .await?
         .ok_or_else(|| no_connection(tenant))?;
     Ok(ConnectionStatus::of(&record, &state.webhook))
+}
+
+/// The tenant's connection actor, started if it is not running.
+async fn actor_for(
+    state: &AdminState,
+    tenant: &TenantId,
+) -> Result<Addr<ConnectionActor>, ApiError> {
+    let start = Start {
+        tenant: tenant.clone(),
+        resume: false,
+    };
+    Ok(state.registry.send(start).await?)
 }
 
 /// Waits for setup up to `wait`; after that the answer shows `registering` and setup goes on.
