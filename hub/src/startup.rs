@@ -209,10 +209,14 @@ fn derived_url(addr: SocketAddr) -> String {
     format!("http://{host}:{}", addr.port())
 }
 
-/// Database URLs may carry a password; logs and errors show only the scheme and path.
-fn redact_url(url: &str) -> String {
-    match url.split_once('@') {
-        Some((_, rest)) => format!("{}://…@{rest}", url.split(':').next().unwrap_or("db")),
-        None => url.to_owned(),
+/// Database URLs may carry a password; logs and errors show the URL without it.
+fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("redacted"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "the configured database".to_owned(),
     }
 }

@@ -5,13 +5,13 @@
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use psa_proto::{TenantId, WebhookState};
+use psa_proto::{ErrorClass, TenantId, WebhookState};
 
 use super::messages::{ActorError, Check, Forget, Removal, Remove, Setup, Shutdown};
 use super::registry::Registry;
 use super::work::{self, Deps, SetupEnd};
 
-/// The first restart waits this long; each further one doubles it, up to `MAX_RESTART_DELAY`.
+/// The first restart waits this long; each further one in a row doubles it, up to the maximum.
 const FIRST_RESTART_DELAY: Duration = Duration::from_millis(200);
 const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
 
@@ -20,11 +20,14 @@ pub struct ConnectionActor {
     tenant: TenantId,
     deps: Deps,
     registry: Addr<Registry>,
-    /// Restarts so far; kept across restarts because the supervisor reuses this value.
-    restarts: u32,
+    /// Restarts in a row without a successful piece of work since; kept across restarts
+    /// because the supervisor reuses this value. Sets the restart backoff.
+    crash_streak: u32,
     /// Consecutive retryable setup failures, for the retry timer's backoff.
     failures: u32,
     retry_timer: Option<SpawnHandle>,
+    /// Set by `Shutdown`: the connection is gone or the hub stops. The actor then refuses work
+    /// and ends once its last address is dropped.
     stopping_for_good: bool,
     /// Whether the first start picks up unfinished work (restarts always do).
     resume_at_start: bool,
@@ -43,7 +46,7 @@ impl ConnectionActor {
             tenant,
             deps,
             registry,
-            restarts: 0,
+            crash_streak: 0,
             failures: 0,
             retry_timer: None,
             stopping_for_good: false,
@@ -68,13 +71,20 @@ impl ConnectionActor {
                             tracing::info!(tenant = %act.tenant, "resuming an interrupted removal");
                             ctx.notify(Remove)
                         }
+                        // A retry timer does not survive a restart; the stored error says
+                        // whether one was due.
+                        WebhookState::Failed
+                            if record.last_error.as_ref().is_some_and(|e| {
+                                e.code == ErrorClass::Throttled.code()
+                                    || e.code == ErrorClass::Transient.code()
+                            }) =>
+                        {
+                            act.schedule_retry(true, None, ctx)
+                        }
                         _ => {}
                     },
                     Ok(None) => {}
-                    Err(error) => {
-                        tracing::error!(tenant = %act.tenant, %error, "cannot read the connection; restarting");
-                        ctx.stop();
-                    }
+                    Err(error) => act.fatal(&error.into(), ctx),
                 }),
         );
     }
@@ -86,21 +96,46 @@ impl ConnectionActor {
         }
     }
 
+    fn schedule_retry(
+        &mut self,
+        retryable: bool,
+        after: Option<Duration>,
+        ctx: &mut Context<Self>,
+    ) {
+        if let Some(delay) = work::retry_delay(retryable, after, self.failures) {
+            self.failures += 1;
+            tracing::info!(tenant = %self.tenant, ?delay, "retrying webhook setup later");
+            self.retry_timer = Some(ctx.notify_later(Setup { replaced: None }, delay));
+        }
+    }
+
     fn fatal(&mut self, error: &ActorError, ctx: &mut Context<Self>) {
         tracing::error!(tenant = %self.tenant, %error, "connection actor failed; its supervisor restarts it");
         ctx.stop();
     }
 
     fn after_setup(&mut self, end: SetupEnd, ctx: &mut Context<Self>) {
+        self.crash_streak = 0;
         match end {
-            SetupEnd::Failed { retryable, after } => {
-                if let Some(delay) = work::retry_delay(retryable, after, self.failures) {
-                    self.failures += 1;
-                    tracing::info!(tenant = %self.tenant, ?delay, "retrying webhook setup later");
-                    self.retry_timer = Some(ctx.notify_later(Setup { replaced: None }, delay));
-                }
-            }
+            SetupEnd::Failed { retryable, after } => self.schedule_retry(retryable, after, ctx),
             SetupEnd::Active | SetupEnd::Skipped => self.failures = 0,
+        }
+    }
+
+    /// Runs `work` unless the hub stops first; a retired actor takes no new work.
+    fn guarded<T: 'static>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, ActorError>> + 'static,
+    ) -> impl std::future::Future<Output = Result<T, ActorError>> + 'static {
+        let stop = self.deps.stop.clone();
+        let retired = self.stopping_for_good;
+        async move {
+            if retired {
+                return Err(ActorError::Stopping);
+            }
+            stop.unless_stopped(work)
+                .await
+                .unwrap_or(Err(ActorError::Stopping))
         }
     }
 }
@@ -110,16 +145,16 @@ impl Actor for ConnectionActor {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         if self.stopping_for_good {
-            // Restarted only because an address was still alive; it stops once they are dropped.
+            // Restarted only because an address was still alive; it ends once they are dropped.
             return;
         }
-        if self.restarts == 0 {
+        if self.crash_streak == 0 {
             if self.resume_at_start {
                 self.resume(ctx);
             }
         } else {
             let delay = FIRST_RESTART_DELAY
-                .saturating_mul(1 << (self.restarts - 1).min(16))
+                .saturating_mul(1 << (self.crash_streak - 1).min(16))
                 .min(MAX_RESTART_DELAY);
             ctx.run_later(delay, |act, ctx| act.resume(ctx));
         }
@@ -131,10 +166,10 @@ impl Supervised for ConnectionActor {
         if self.stopping_for_good {
             return;
         }
-        self.restarts += 1;
+        self.crash_streak += 1;
         self.retry_timer = None;
         self.deps.metrics.actor_restarts.inc();
-        tracing::warn!(tenant = %self.tenant, restarts = self.restarts, "connection actor restarting");
+        tracing::warn!(tenant = %self.tenant, streak = self.crash_streak, "connection actor restarting");
     }
 }
 
@@ -145,26 +180,18 @@ impl Handler<Setup> for ConnectionActor {
         self.cancel_retry(ctx);
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
-        AtomicResponse::new(Box::pin(
-            async move {
-                let stop = deps.stop.clone();
-                let work = work::setup(&deps, &tenant, msg.replaced);
-                stop.unless_stopped(work)
-                    .await
-                    .unwrap_or(Ok(SetupEnd::Skipped))
-            }
-            .into_actor(self)
-            .map(|result, act, ctx| match result {
-                Ok(end) => {
-                    act.after_setup(end, ctx);
-                    Ok(())
-                }
+        let work = self.guarded(async move { work::setup(&deps, &tenant, msg.replaced).await });
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
+            match result {
+                Ok(end) => act.after_setup(end, ctx),
+                Err(ActorError::Stopping) => return Err(ActorError::Stopping),
                 Err(error) => {
                     act.fatal(&error, ctx);
-                    Err(error)
+                    return Err(error);
                 }
-            }),
-        ))
+            }
+            Ok(())
+        })))
     }
 }
 
@@ -183,20 +210,19 @@ impl Handler<Check> for ConnectionActor {
         self.last_check = Some(now);
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
-        AtomicResponse::new(Box::pin(
-            async move {
-                let stop = deps.stop.clone();
-                stop.unless_stopped(work::check(&deps, &tenant))
-                    .await
-                    .unwrap_or(Ok(false))
-            }
-            .into_actor(self)
-            .map(|result, act, ctx| match result {
-                Ok(true) => ctx.notify(Setup { replaced: None }),
-                Ok(false) => {}
+        let work = self.guarded(async move { work::check(&deps, &tenant).await });
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(
+            |result, act, ctx| match result {
+                Ok(repair) => {
+                    act.crash_streak = 0;
+                    if repair {
+                        ctx.notify(Setup { replaced: None });
+                    }
+                }
+                Err(ActorError::Stopping) => {}
                 Err(error) => act.fatal(&error, ctx),
-            }),
-        ))
+            },
+        )))
     }
 }
 
@@ -207,29 +233,22 @@ impl Handler<Remove> for ConnectionActor {
         self.cancel_retry(ctx);
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
-        AtomicResponse::new(Box::pin(
-            async move {
-                let stop = deps.stop.clone();
-                let work = work::remove(&deps, &tenant);
-                stop.unless_stopped(work)
-                    .await
-                    .unwrap_or(Err(ActorError::Stopping))
-            }
-            .into_actor(self)
-            .map(|result, act, ctx| {
-                match &result {
-                    // Gone for good: the registry stops this actor.
-                    Ok(Some(removal)) if removal.manual_cleanup.is_none() => {
-                        act.registry.do_send(Forget {
-                            tenant: act.tenant.clone(),
-                        })
-                    }
-                    Ok(_) | Err(ActorError::Stopping) => {}
-                    Err(error) => act.fatal(error, ctx),
+        let work = self.guarded(async move { work::remove(&deps, &tenant).await });
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
+            match &result {
+                // Gone for good: the registry retires this actor.
+                Ok(Some(removal)) if removal.manual_cleanup.is_none() => {
+                    act.registry.do_send(Forget {
+                        tenant: act.tenant.clone(),
+                        actor: ctx.address(),
+                    })
                 }
-                result
-            }),
-        ))
+                Ok(_) => act.crash_streak = 0,
+                Err(ActorError::Stopping) => {}
+                Err(error) => act.fatal(error, ctx),
+            }
+            result
+        })))
     }
 }
 
@@ -238,6 +257,7 @@ impl Handler<Shutdown> for ConnectionActor {
 
     fn handle(&mut self, _msg: Shutdown, ctx: &mut Context<Self>) {
         self.stopping_for_good = true;
+        self.cancel_retry(ctx);
         ctx.stop();
     }
 }

@@ -68,11 +68,12 @@ pub struct Lookup {
     pub tenant: TenantId,
 }
 
-/// Registry: the tenant's connection is gone; stop its actor.
+/// Registry: the tenant's connection is gone; stop `actor`.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct Forget {
     pub tenant: TenantId,
+    pub actor: Addr<ConnectionActor>,
 }
 
 /// Registry: pass a deactivation hint to the tenant's actor.

@@ -23,7 +23,16 @@ impl Registry {
     /// Starts the registry with an actor (and a route) for every stored connection; each actor
     /// resumes whatever its connection's state says was unfinished.
     pub async fn start(deps: Deps) -> Result<Addr<Registry>, StoreError> {
-        let records = deps.store.connections().await?;
+        let mut records = Vec::new();
+        for row in deps.store.connections().await? {
+            match row {
+                Ok(record) => records.push(record),
+                // The others still start; this tenant's status answers 500 until it is fixed.
+                Err((tenant, error)) => {
+                    tracing::error!(%tenant, %error, "cannot read a stored connection; it is not started")
+                }
+            }
+        }
         for record in &records {
             if record.state != WebhookState::Orphaned {
                 deps.routes.insert(record);
@@ -85,9 +94,11 @@ impl Handler<Forget> for Registry {
     type Result = ();
 
     fn handle(&mut self, msg: Forget, _ctx: &mut Context<Self>) {
-        if let Some(addr) = self.actors.remove(&msg.tenant) {
-            addr.do_send(Shutdown);
+        // A newer actor may already serve the tenant; only the one that asked is forgotten.
+        if self.actors.get(&msg.tenant) == Some(&msg.actor) {
+            self.actors.remove(&msg.tenant);
         }
+        msg.actor.do_send(Shutdown);
     }
 }
 

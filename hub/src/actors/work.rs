@@ -90,6 +90,9 @@ pub async fn setup(
     }
     if let Some(old) = replaced {
         remove_replaced(deps, &old).await;
+        // Whatever happens next, that webhook is no longer this connection's.
+        record.webhook_id = None;
+        record.webhook_guid = None;
     }
     record.state = WebhookState::Registering;
     deps.store.save_webhook_status(&record).await?;
@@ -185,6 +188,20 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
     let Some(mut record) = deps.store.connection(tenant).await? else {
         return Ok(None);
     };
+    // Only a connection whose setup never started can have left nothing in Autotask.
+    let never_registered = matches!(
+        record.state,
+        WebhookState::SetupIncomplete | WebhookState::NotConfigured
+    ) && record.webhook_id.is_none();
+    if never_registered {
+        // Nothing of ours can be in Autotask: no call is needed, and none could fail.
+        deps.routes.remove(&record.hook_token);
+        deps.store.delete_connection(tenant).await?;
+        return Ok(Some(Removal {
+            webhook_removed: false,
+            manual_cleanup: None,
+        }));
+    }
     record.state = WebhookState::Removing;
     deps.store.save_webhook_status(&record).await?;
     let spec = deps.webhook.spec(&record);
@@ -202,15 +219,6 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
             deps.store.delete_connection(tenant).await?;
             Ok(Some(Removal {
                 webhook_removed: record.webhook_id.is_some() || outcome == RemoveOutcome::Removed,
-                manual_cleanup: None,
-            }))
-        }
-        Err(error) if record.webhook_id.is_none() => {
-            // No webhook was ever confirmed, and registration cleans up after itself.
-            tracing::info!(tenant = %tenant, %error, "connection removed; it had no webhook");
-            deps.store.delete_connection(tenant).await?;
-            Ok(Some(Removal {
-                webhook_removed: false,
                 manual_cleanup: None,
             }))
         }

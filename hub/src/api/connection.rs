@@ -57,28 +57,32 @@ pub async fn put(
         .filter(|e| !e.is_empty());
     let setup = request.setup_webhook.unwrap_or(true);
     let existing = state.store.connection(&tenant).await?;
-    let created = existing
-        .as_ref()
-        .is_none_or(|old| old.state == WebhookState::Orphaned);
-    let (record, replaced, needs_setup) = match existing {
+    let (created, replaced, needs_setup) = match existing {
+        Some(old) if old.state == WebhookState::Removing => {
+            return Err(ApiError::conflict(
+                "connection_being_removed",
+                "the connection is being removed; repeat the PUT once the DELETE has answered",
+            ))
+        }
         Some(old) if old.state != WebhookState::Orphaned => {
-            let changed = !same_credentials(&old.credentials, &credentials)
-                || old.notification_email != email;
-            let replaced = (old.credentials.username != credentials.username
-                && old.webhook_id.is_some())
-            .then(|| old.clone());
-            let needs_setup = setup && (changed || old.state != WebhookState::Active);
-            let mut record = old;
-            record.credentials = credentials;
-            record.notification_email = email;
-            if needs_setup {
-                record.state = WebhookState::Registering;
+            let credentials_changed = !same_credentials(&old.credentials, &credentials);
+            // The webhook belongs to its API user and carries the notification address, so
+            // either change means a new webhook; a new secret alone does not.
+            let moves_user =
+                old.credentials.username != credentials.username && old.webhook_id.is_some();
+            let spec_changed = moves_user || old.notification_email != email;
+            if credentials_changed || old.notification_email != email {
+                let found = state
+                    .store
+                    .update_credentials(&tenant, &credentials, email.as_deref())
+                    .await?;
+                if !found {
+                    return Err(concurrent_change());
+                }
             }
-            if replaced.is_some() {
-                record.webhook_id = None;
-                record.webhook_guid = None;
-            }
-            (record, replaced, needs_setup)
+            let incomplete = !matches!(old.state, WebhookState::Active | WebhookState::Registering);
+            let needs_setup = spec_changed || (setup && incomplete);
+            (false, moves_user.then_some(old), needs_setup)
         }
         orphan => {
             if orphan.is_some() {
@@ -86,11 +90,13 @@ pub async fn put(
                 state.store.delete_connection(&tenant).await?;
             }
             let record = new_record(tenant.clone(), credentials, email, setup)?;
-            (record, None, setup)
+            if !state.store.insert_connection(&record).await? {
+                return Err(concurrent_change());
+            }
+            state.routes.insert(&record);
+            (true, None, setup)
         }
     };
-    state.store.save_connection(&record).await?;
-    state.routes.insert(&record);
     let actor = actor_for(&state, &tenant).await?;
     if needs_setup {
         run_setup(&actor, Setup { replaced }, state.setup_wait).await?;
@@ -101,6 +107,13 @@ pub async fn put(
     } else {
         HttpResponse::Ok().json(status)
     })
+}
+
+fn concurrent_change() -> ApiError {
+    ApiError::conflict(
+        "concurrent_change",
+        "another request changed this connection at the same time; repeat the request",
+    )
 }
 
 pub async fn get(
@@ -150,7 +163,10 @@ pub async fn delete(
         return Err(no_connection(&tenant));
     }
     let actor = actor_for(&state, &tenant).await?;
-    let removal = actor.send(Remove).await??;
+    // Spawned, so the removal finishes even if the caller hangs up.
+    let removal = actix_web::rt::spawn(actor.send(Remove))
+        .await
+        .map_err(|_| ApiError::unavailable("the removal was interrupted; repeat the DELETE"))???;
     let removal = removal.ok_or_else(|| no_connection(&tenant))?;
     Ok(HttpResponse::Ok().json(removal))
 }
@@ -185,8 +201,14 @@ async fn run_setup(
     setup: Setup,
     wait: Duration,
 ) -> Result<(), ApiError> {
-    match tokio::time::timeout(wait, actor.send(setup)).await {
-        Ok(result) => Ok(result??),
+    // Spawned: when the wait ends first, the queued setup must still run (dropping the
+    // request would make actix discard it).
+    let pending = actix_web::rt::spawn(actor.send(setup));
+    match tokio::time::timeout(wait, pending).await {
+        Ok(Ok(result)) => Ok(result??),
+        Ok(Err(_)) => Err(ApiError::unavailable(
+            "the setup was interrupted; call Retry",
+        )),
         Err(_) => Ok(()),
     }
 }

@@ -82,7 +82,13 @@ impl From<StoreError> for ApiError {
 
 impl From<ActorError> for ApiError {
     fn from(error: ActorError) -> Self {
-        Self::internal(&error)
+        match error {
+            ActorError::Stopping => Self::unavailable(
+                "the connection's worker is stopping (hub shutdown or a concurrent removal); \
+                 repeat the request",
+            ),
+            other => Self::internal(&other),
+        }
     }
 }
 

@@ -71,7 +71,13 @@ pub async fn link(
         )
         .await?;
     Ok(match outcome {
-        LinkOutcome::Created(record) => HttpResponse::Created().json(EventView::from(record)),
+        LinkOutcome::Created(record) => {
+            if record.status == EventStatus::Closed {
+                // Its completion arrived before the link: it closes now.
+                state.metrics.events_closed.inc();
+            }
+            HttpResponse::Created().json(EventView::from(record))
+        }
         LinkOutcome::Existing(record) => HttpResponse::Ok().json(EventView::from(record)),
         LinkOutcome::Conflict(record) => {
             return Err(ApiError::conflict(

@@ -49,29 +49,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             ApiError::bad_request("invalid_query", error.to_string()).into()
         }))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
+        .service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)))
+        .service(resource("/metrics").route(web::get().to(health::metrics)))
         .service(
             web::scope("/api/v1")
-                .route("/tenants", web::get().to(tenants::list))
+                .service(resource("/tenants").route(web::get().to(tenants::list)))
                 .service(
-                    web::resource("/tenants/{tenant_id}/autotask")
+                    resource("/tenants/{tenant_id}/autotask")
                         .route(web::put().to(connection::put))
                         .route(web::get().to(connection::get))
                         .route(web::delete().to(connection::delete)),
                 )
-                .route(
-                    "/tenants/{tenant_id}/autotask/webhook/retry",
-                    web::post().to(connection::retry),
+                .service(
+                    resource("/tenants/{tenant_id}/autotask/webhook/retry")
+                        .route(web::post().to(connection::retry)),
                 )
-                .route("/tenants/{tenant_id}/events", web::post().to(events::link))
-                .route("/tenants/{tenant_id}/events", web::get().to(events::list))
-                .route(
-                    "/tenants/{tenant_id}/events/{event_id}",
-                    web::get().to(events::get),
+                .service(
+                    resource("/tenants/{tenant_id}/events")
+                        .route(web::post().to(events::link))
+                        .route(web::get().to(events::list)),
+                )
+                .service(
+                    resource("/tenants/{tenant_id}/events/{event_id}")
+                        .route(web::get().to(events::get)),
                 ),
         );
+}
+
+/// A resource whose other methods answer 405 in the API's error shape.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(|| async {
+        HttpResponse::MethodNotAllowed().json(json!({"error": {
+            "code": "method_not_allowed",
+            "message": "this path does not take that method; see the README for the admin API"
+        }}))
+    }))
 }
 
 /// Unknown paths and methods answer in the same error shape as everything else.
@@ -99,6 +112,9 @@ fn json_config() -> web::JsonConfig {
                     "body_too_large",
                     "the body is larger than 64 KiB",
                 ),
+                actix_web::error::JsonPayloadError::Deserialize(error) => {
+                    ApiError::bad_request("invalid_body", describe_json_error(error))
+                }
                 other => ApiError::bad_request(
                     "invalid_body",
                     format!("the JSON body is invalid: {other}"),
@@ -106,4 +122,50 @@ fn json_config() -> web::JsonConfig {
             };
             error.into()
         })
+}
+
+/// serde's message, except that a wrong value is never echoed (it may be a secret sent in the
+/// wrong field or type): "invalid type: integer `123`, expected a string" keeps only what was
+/// expected.
+fn describe_json_error(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!("at line {} column {}", error.line(), error.column());
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        let expected = message
+            .split_once(", expected ")
+            .map(|(_, rest)| rest.split(" at line ").next().unwrap_or(rest).to_owned())
+            .unwrap_or_else(|| "another value".to_owned());
+        format!(
+            "the JSON body is invalid: a value has the wrong type or form {position}; \
+             expected {expected}"
+        )
+    } else {
+        format!("the JSON body is invalid: {message}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Body {
+        #[allow(dead_code)]
+        secret: String,
+    }
+
+    #[test]
+    fn wrong_values_are_not_echoed_but_field_names_are() {
+        let error = serde_json::from_str::<Body>(r#"{"secret": 987654321}"#).expect_err("a number");
+        let message = describe_json_error(&error);
+        assert!(!message.contains("987654321"), "{message}");
+        assert!(message.contains("expected a string"), "{message}");
+        let error = serde_json::from_str::<Body>(r#"{"secret": "x", "x": 1}"#).map(|_| ());
+        assert!(
+            error.is_ok(),
+            "unknown fields are the API's concern, not this helper's"
+        );
+        let error = serde_json::from_str::<Body>("{}").expect_err("missing");
+        assert!(describe_json_error(&error).contains("missing field `secret`"));
+    }
 }

@@ -16,10 +16,9 @@ pub const RETRY_ACTION: &str = "Retry Webhook Setup";
 pub enum BannerKind {
     /// Blue: the connection predates the webhook, or its setup never completed.
     NewFeatureAvailable,
-    /// Red: the last setup attempt failed.
+    /// Red: the last setup attempt failed, or Autotask disabled the webhook (the message and
+    /// `webhook.state` tell which; DESIGN.md's contract has these two kinds only).
     WebhookSetupFailed,
-    /// Red: Autotask disabled the webhook (an extension of DESIGN.md's two kinds).
-    WebhookDeactivated,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -114,7 +113,7 @@ pub fn banner(record: &ConnectionRecord) -> Option<Banner> {
             action: RETRY_ACTION,
         }),
         WebhookState::Deactivated => Some(Banner {
-            kind: BannerKind::WebhookDeactivated,
+            kind: BannerKind::WebhookSetupFailed,
             color: BannerColor::Red,
             message: format!(
                 "Autotask deactivated the webhook. {}",

@@ -6,17 +6,19 @@ use sha1::{Digest, Sha1};
 use sqlx::Row;
 
 use super::events::CREATED_AT_TOLERANCE_MS;
-use super::{now_millis, to_millis, Store, StoreError};
+use super::{lock_tenant, now_millis, to_millis, Store, StoreError};
 
-/// What identifies one delivery: the webhook's Guid and SequenceNumber when the callout has
-/// both (Autotask retries carry the same pair), otherwise a digest of the body.
+/// What identifies one delivery: the webhook's Guid, the ticket id and the SequenceNumber when
+/// the callout has them (Autotask retries carry the same values; the ticket id is part of the key
+/// because whether SequenceNumber counts per webhook or per entity is not documented), otherwise
+/// a digest of the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DedupeKey(String);
 
 impl DedupeKey {
     pub fn for_change(change: &TicketChange, body: &[u8]) -> Self {
         match (&change.webhook_guid, change.sequence_number) {
-            (Some(guid), Some(seq)) => Self(format!("{guid}:{seq}")),
+            (Some(guid), Some(seq)) => Self(format!("{guid}:{}:{seq}", change.ticket_id)),
             _ => {
                 let digest = Sha1::digest(body);
                 let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -74,6 +76,7 @@ impl Store {
         let created_at = change.ticket_created_at.as_set().copied().map(to_millis);
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
+        lock_tenant(&mut tx, tenant).await?;
         let inserted = sqlx::query(
             "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
                resolution, completed_at, ticket_created_at, received_at, outcome) \

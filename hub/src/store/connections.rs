@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{from_millis, now_millis, Store, StoreError};
+use super::{from_millis, lock_tenant, now_millis, Store, StoreError};
 
 /// The classified error of the last failed attempt, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,37 +62,37 @@ impl Store {
         row.map(|row| self.read_connection(&row)).transpose()
     }
 
-    pub async fn connections(&self) -> Result<Vec<ConnectionRecord>, StoreError> {
+    /// Every stored connection. A row that cannot be read (e.g. sealed with another master
+    /// key) is returned as an error with its tenant id, so one bad row does not stop the rest.
+    pub async fn connections(
+        &self,
+    ) -> Result<Vec<Result<ConnectionRecord, (String, StoreError)>>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM connections ORDER BY tenant_id");
         let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
-        rows.iter().map(|row| self.read_connection(row)).collect()
+        Ok(rows
+            .iter()
+            .map(|row| {
+                self.read_connection(row).map_err(|error| {
+                    let tenant = row.try_get::<String, _>("tenant_id").unwrap_or_default();
+                    (tenant, error)
+                })
+            })
+            .collect())
     }
 
-    /// Creates the connection (and its tenant), or replaces the credentials and state of an
-    /// existing one, keeping its hook token and webhook secret.
-    pub async fn save_connection(&self, record: &ConnectionRecord) -> Result<(), StoreError> {
+    /// Creates the connection (and its tenant). `false` when the tenant already has one (a
+    /// concurrent PUT won); nothing is changed then.
+    pub async fn insert_connection(&self, record: &ConnectionRecord) -> Result<bool, StoreError> {
         let now = now_millis();
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        sqlx::query(
-            "INSERT INTO tenants (tenant_id, created_at) VALUES ($1, $2) \
-             ON CONFLICT (tenant_id) DO NOTHING",
-        )
-        .bind(record.tenant_id.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let error = record.last_error.as_ref();
-        sqlx::query(
+        lock_tenant(&mut tx, &record.tenant_id).await?;
+        let inserted = sqlx::query(
             "INSERT INTO connections (tenant_id, psa, username, secret_sealed, \
                integration_code_sealed, notification_email, hook_token, webhook_secret_sealed, \
-               state, webhook_id, webhook_guid, zone, last_error_code, last_error_message, \
-               last_error_fix, last_delivery_at, created_at, updated_at) \
-             VALUES ($1, 'autotask', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
-             ON CONFLICT (tenant_id) DO UPDATE SET username = $2, secret_sealed = $3, \
-               integration_code_sealed = $4, notification_email = $5, state = $8, \
-               webhook_id = $9, webhook_guid = $10, zone = $11, last_error_code = $12, \
-               last_error_message = $13, last_error_fix = $14, updated_at = $16",
+               state, created_at, updated_at) \
+             VALUES ($1, 'autotask', $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+             ON CONFLICT (tenant_id) DO NOTHING",
         )
         .bind(record.tenant_id.as_str())
         .bind(record.credentials.username.as_str())
@@ -102,18 +102,37 @@ impl Store {
         .bind(record.hook_token.as_str())
         .bind(self.key().seal(record.webhook_secret.expose()))
         .bind(record.state.as_str())
-        .bind(record.webhook_id.map(|id| id.0))
-        .bind(record.webhook_guid.as_ref().map(|g| g.as_str().to_owned()))
-        .bind(record.zone.clone())
-        .bind(error.map(|e| e.code.clone()))
-        .bind(error.map(|e| e.message.clone()))
-        .bind(error.map(|e| e.fix.clone()))
-        .bind(record.last_delivery_at.map(|at| at.timestamp_millis()))
         .bind(now)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
         tx.commit().await?;
-        Ok(())
+        Ok(inserted > 0)
+    }
+
+    /// Replaces an existing connection's credentials and notification address only: the
+    /// webhook columns belong to the connection actor.
+    pub async fn update_credentials(
+        &self,
+        tenant: &TenantId,
+        credentials: &Credentials,
+        notification_email: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let updated = sqlx::query(
+            "UPDATE connections SET username = $2, secret_sealed = $3, \
+               integration_code_sealed = $4, notification_email = $5, updated_at = $6 \
+             WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_str())
+        .bind(credentials.username.as_str())
+        .bind(self.key().seal(&credentials.secret))
+        .bind(self.key().seal(&credentials.integration_code))
+        .bind(notification_email.map(str::to_owned))
+        .bind(now_millis())
+        .execute(self.pool())
+        .await?;
+        Ok(updated.rows_affected() > 0)
     }
 
     /// Writes what the connection actor learned about the webhook.

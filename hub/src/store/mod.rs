@@ -68,12 +68,14 @@ impl Store {
             .connect(&url)
             .await
             .map_err(StoreError::Connect)?;
-        // WAL lets readers (status, events) proceed while a callout commits; it is a property
-        // of the database file, so setting it once is enough.
-        sqlx::query("PRAGMA journal_mode = WAL")
-            .fetch_optional(&pool)
-            .await
-            .map_err(StoreError::Connect)?;
+        if url.starts_with("sqlite:") {
+            // WAL lets readers (status, events) proceed while a callout commits; it is a
+            // property of the database file, so setting it once is enough.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .fetch_optional(&pool)
+                .await
+                .map_err(StoreError::Connect)?;
+        }
         migrator().run(&pool).await?;
         Ok(Self {
             pool,
@@ -104,6 +106,28 @@ impl Store {
     pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.writer.lock().await
     }
+}
+
+/// Starts a write transaction's work on one tenant: makes sure the tenant exists and locks its
+/// row, so that a link and a callout for the same tenant never interleave (PostgreSQL's row
+/// lock; on SQLite the first write already takes the database's write lock).
+pub(crate) async fn lock_tenant(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &psa_proto::TenantId,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO tenants (tenant_id, created_at) VALUES ($1, $2) \
+         ON CONFLICT (tenant_id) DO NOTHING",
+    )
+    .bind(tenant.as_str())
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE tenants SET created_at = created_at WHERE tenant_id = $1")
+        .bind(tenant.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn migrator() -> Migrator {

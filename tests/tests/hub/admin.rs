@@ -128,6 +128,19 @@ async fn bad_input_gets_a_precise_error_and_changes_nothing() {
         .as_str()
         .is_some_and(|m| m.contains("integrationCode")));
 
+    let (code, body) = hub
+        .put_connection(
+            TENANT,
+            json!({"username": "api-user@msp.example", "secret": 987654321, "integration_code": "c"}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(
+        !message.contains("987654321"),
+        "a wrong value is never echoed: {message}"
+    );
+
     let (code, body) = hub.put_connection("bad tenant!", credentials()).await;
     assert_eq!(code, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "invalid_tenant_id");

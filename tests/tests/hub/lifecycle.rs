@@ -221,7 +221,7 @@ async fn a_crashed_connection_actor_is_restarted_and_counted() {
     hub.sim.inject(Fault {
         op: SimOp::WebhookCreate,
         times: 1,
-        kind: FaultKind::Latency(Duration::from_millis(400)),
+        kind: FaultKind::Latency(Duration::from_millis(1500)),
     });
     let store = psa_hub::store::Store::open(
         &hub.settings.database,
@@ -231,8 +231,20 @@ async fn a_crashed_connection_actor_is_restarted_and_counted() {
     .expect("a second handle on the hub's database");
     let tenant = psa_proto::TenantId::parse(TENANT).expect("tenant id");
     // The connection vanishes from the database while its actor is registering.
+    // The connection vanishes from the database while its actor is registering: once the
+    // simulator has answered the query before the create, the create itself is held.
     let (put, _) = tokio::join!(hub.connect(TENANT), async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        for _ in 0..500 {
+            if hub
+                .sim
+                .requests()
+                .iter()
+                .any(|r| r.op == SimOp::WebhookQuery)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         assert!(store.delete_connection(&tenant).await.expect("deletes"));
     });
     assert!(put.0.is_server_error(), "{put:?}");
@@ -250,4 +262,47 @@ async fn a_crashed_connection_actor_is_restarted_and_counted() {
     let (code, status) = hub.put_connection(TENANT, credentials()).await;
     assert_eq!(code, StatusCode::CREATED);
     assert_eq!(status["webhook"]["state"], "active", "{status}");
+}
+
+#[actix_web::test]
+async fn a_retry_queued_behind_busy_work_still_runs_after_the_answer() {
+    let hub = Hub::start_tuned(
+        crate::helpers::fast_config(),
+        |_| {},
+        |settings| settings.admin.setup_wait = Duration::from_millis(100),
+    )
+    .await;
+    let (_, first) = hub.connect(TENANT).await;
+    // Wait for the first setup to finish, then keep the actor busy with a slow check.
+    let first = if first["webhook"]["state"] == "active" {
+        first
+    } else {
+        hub.state_becomes(TENANT, "active").await
+    };
+    hub.sim.inject(Fault {
+        op: SimOp::WebhookGet,
+        times: 1,
+        kind: FaultKind::Latency(Duration::from_millis(500)),
+    });
+    let path = format!("/hooks/autotask/{}/deactivated", hook_token(&first));
+    hub.post_public(&path, b"{}", None, "application/json")
+        .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (code, answer) = hub.retry(TENANT).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    // The answer came before the retry ran; the retry must still replace the webhook.
+    let mut webhooks = hub.sim.webhooks(hub.db);
+    for _ in 0..500 {
+        if webhooks.len() == 1 && webhooks[0]["id"] != first["webhook"]["id"] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        webhooks = hub.sim.webhooks(hub.db);
+    }
+    assert_ne!(
+        webhooks[0]["id"], first["webhook"]["id"],
+        "the queued retry never ran"
+    );
+    let status = hub.state_becomes(TENANT, "active").await;
+    assert_eq!(status["webhook"]["id"], webhooks[0]["id"]);
 }

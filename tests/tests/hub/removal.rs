@@ -76,3 +76,24 @@ async fn removal_with_invalid_credentials_orphans_the_webhook_with_instructions(
     assert_eq!(answer["webhook_removed"], true, "{answer}");
     assert!(hub.sim.webhooks(hub.db).is_empty());
 }
+
+#[actix_web::test]
+async fn a_connection_that_never_set_up_its_webhook_is_removed_without_calling_autotask() {
+    let hub = Hub::start().await;
+    let mut body = crate::helpers::credentials();
+    body["setup_webhook"] = serde_json::json!(false);
+    hub.put_connection(TENANT, body).await;
+    hub.sim.update_api_user(USERNAME, |user| user.locked = true);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    hub.sim.clear_requests();
+    let (code, answer) = hub.remove(TENANT).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(answer["webhook_removed"], false);
+    assert!(
+        answer["manual_cleanup"].is_null(),
+        "nothing to clean up: {answer}"
+    );
+    assert!(hub.sim.requests().is_empty());
+    let (code, _) = hub.status(TENANT).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+}
