@@ -172,6 +172,23 @@ impl Hub {
         .await
     }
 
+    /// Links with the ticket's create date, as the product knows it.
+    pub async fn link_created(
+        &self,
+        tenant: &str,
+        event: &str,
+        ticket: i64,
+        created: &str,
+    ) -> (StatusCode, Value) {
+        let body = json!({"event_id": event, "ticket_id": ticket, "ticket_created_at": created});
+        self.call(
+            Method::POST,
+            &format!("/api/v1/tenants/{tenant}/events"),
+            Some(body),
+        )
+        .await
+    }
+
     pub async fn event(&self, tenant: &str, event: &str) -> (StatusCode, Value) {
         self.call(
             Method::GET,

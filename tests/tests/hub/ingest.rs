@@ -211,3 +211,45 @@ async fn one_tenants_token_and_secret_never_close_another_tenants_event() {
     let closed = hub.closed_event("tenant-b", "evt-b").await;
     assert_eq!(closed["resolution"], "B fixed it");
 }
+
+#[actix_web::test]
+async fn the_tickets_create_date_decides_when_the_product_gave_one() {
+    let hub = Hub::start().await;
+    hub.connect(TENANT).await;
+    let same = hub
+        .sim
+        .create_ticket(hub.db, "created when the product says");
+    let created = hub.sim.ticket(hub.db, same).expect("ticket")["createDate"]
+        .as_str()
+        .expect("createDate")
+        .to_owned();
+    let (code, _) = hub.link_created(TENANT, "evt-same", same.0, &created).await;
+    assert_eq!(code, StatusCode::CREATED);
+    // Same id, but the product remembers another ticket (e.g. from before a database restore).
+    let other = hub
+        .sim
+        .create_ticket(hub.db, "another ticket under a reused id");
+    let (code, _) = hub
+        .link_created(TENANT, "evt-other", other.0, "2020-01-01T00:00:00Z")
+        .await;
+    assert_eq!(code, StatusCode::CREATED);
+
+    hub.sim.complete_ticket(hub.db, same, "matched");
+    hub.sim
+        .complete_ticket(hub.db, other, "not this event's ticket");
+    assert_eq!(
+        hub.closed_event(TENANT, "evt-same").await["resolution"],
+        "matched"
+    );
+    hub.deliveries(2).await;
+    let (_, event) = hub.event(TENANT, "evt-other").await;
+    assert_eq!(event["status"], "open", "{event}");
+    let metrics = hub.metrics().await;
+    assert_eq!(
+        sample(
+            &metrics,
+            "psa_hub_callouts_received_total{outcome=\"created_at_mismatch\"}"
+        ),
+        1.0
+    );
+}
