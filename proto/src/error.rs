@@ -33,6 +33,25 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
+    pub const ALL: [ErrorClass; 11] = [
+        Self::CredentialsRejected,
+        Self::CannotCreateWebhooks,
+        Self::WebhookLimitReached,
+        Self::NoTicketPermission,
+        Self::DuplicateWebhook,
+        Self::Throttled,
+        Self::Transient,
+        Self::NotFound,
+        Self::InvalidRequest,
+        Self::NotReady,
+        Self::Unexpected,
+    ];
+
+    /// The class a stored `code` names, if any.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|class| class.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::CredentialsRejected => "credentials_rejected",
@@ -81,6 +100,10 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", class.code()));
         }
         assert!(ErrorClass::Throttled.is_retryable());
+        for class in ErrorClass::ALL {
+            assert_eq!(ErrorClass::from_code(class.code()), Some(class));
+        }
+        assert_eq!(ErrorClass::from_code("webhook_deactivated"), None);
         assert!(!ErrorClass::CannotCreateWebhooks.is_retryable());
     }
 }

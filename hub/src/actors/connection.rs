@@ -33,6 +33,8 @@ pub struct ConnectionActor {
     resume_at_start: bool,
     /// When a deactivation hint last led to a check; hints are unsigned, so they are spaced.
     last_check: Option<Instant>,
+    /// When the latest setup began: it answers every setup asked for before then.
+    last_setup_started: Option<Instant>,
 }
 
 impl ConnectionActor {
@@ -52,6 +54,7 @@ impl ConnectionActor {
             stopping_for_good: false,
             resume_at_start,
             last_check: None,
+            last_setup_started: None,
         }
     }
 
@@ -65,7 +68,7 @@ impl ConnectionActor {
                 .map(|found, act, ctx| match found {
                     Ok(Some(record)) => match record.state {
                         WebhookState::Registering | WebhookState::Deactivated => {
-                            ctx.notify(Setup { replaced: None })
+                            ctx.notify(Setup::now(None))
                         }
                         WebhookState::Removing => {
                             tracing::info!(tenant = %act.tenant, "resuming an interrupted removal");
@@ -75,8 +78,7 @@ impl ConnectionActor {
                         // whether one was due.
                         WebhookState::Failed
                             if record.last_error.as_ref().is_some_and(|e| {
-                                e.code == ErrorClass::Throttled.code()
-                                    || e.code == ErrorClass::Transient.code()
+                                ErrorClass::from_code(&e.code).is_some_and(ErrorClass::is_retryable)
                             }) =>
                         {
                             act.schedule_retry(true, None, ctx)
@@ -105,7 +107,7 @@ impl ConnectionActor {
         if let Some(delay) = work::retry_delay(retryable, after, self.failures) {
             self.failures += 1;
             tracing::info!(tenant = %self.tenant, ?delay, "retrying webhook setup later");
-            self.retry_timer = Some(ctx.notify_later(Setup { replaced: None }, delay));
+            self.retry_timer = Some(ctx.notify_later(Setup::now(None), delay));
         }
     }
 
@@ -177,6 +179,14 @@ impl Handler<Setup> for ConnectionActor {
     type Result = AtomicResponse<Self, Result<(), ActorError>>;
 
     fn handle(&mut self, msg: Setup, ctx: &mut Context<Self>) -> Self::Result {
+        if self
+            .last_setup_started
+            .is_some_and(|started| started >= msg.requested_at)
+        {
+            // A setup that began after this request read the same or newer credentials.
+            return AtomicResponse::new(Box::pin(actix::fut::ready(Ok(()))));
+        }
+        self.last_setup_started = Some(Instant::now());
         self.cancel_retry(ctx);
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
@@ -216,7 +226,7 @@ impl Handler<Check> for ConnectionActor {
                 Ok(repair) => {
                     act.crash_streak = 0;
                     if repair {
-                        ctx.notify(Setup { replaced: None });
+                        ctx.notify(Setup::now(None));
                     }
                 }
                 Err(ActorError::Stopping) => {}
@@ -236,13 +246,15 @@ impl Handler<Remove> for ConnectionActor {
         let work = self.guarded(async move { work::remove(&deps, &tenant).await });
         AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
             match &result {
-                // Gone for good: the registry retires this actor.
-                Ok(Some(removal)) if removal.manual_cleanup.is_none() => {
-                    act.registry.do_send(Forget {
-                        tenant: act.tenant.clone(),
-                        actor: ctx.address(),
-                    })
-                }
+                // Gone for good (or never there): the registry retires this actor.
+                Ok(None) => act.registry.do_send(Forget {
+                    tenant: act.tenant.clone(),
+                    actor: ctx.address(),
+                }),
+                Ok(Some(removal)) if !removal.retained => act.registry.do_send(Forget {
+                    tenant: act.tenant.clone(),
+                    actor: ctx.address(),
+                }),
                 Ok(_) => act.crash_streak = 0,
                 Err(ActorError::Stopping) => {}
                 Err(error) => act.fatal(error, ctx),

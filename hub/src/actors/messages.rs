@@ -19,13 +19,24 @@ pub enum ActorError {
 }
 
 /// Register (or re-register) the webhook now: after a PUT, on Retry Webhook Setup, to resume
-/// interrupted work, or to repair a deactivated webhook.
+/// interrupted work, or to repair a deactivated webhook. A setup that began after this one was
+/// asked for (and so read the latest credentials) answers it too.
 #[derive(Debug, Message)]
 #[rtype(result = "Result<(), ActorError>")]
 pub struct Setup {
+    pub requested_at: std::time::Instant,
     /// The connection as it was before its credentials changed, when it had a webhook: that
     /// webhook belongs to the old API user and is removed with the old credentials first.
     pub replaced: Option<ConnectionRecord>,
+}
+
+impl Setup {
+    pub fn now(replaced: Option<ConnectionRecord>) -> Self {
+        Self {
+            requested_at: std::time::Instant::now(),
+            replaced,
+        }
+    }
 }
 
 /// Remove the connection's webhook and then the connection.
@@ -38,6 +49,20 @@ pub struct Remove;
 pub struct Removal {
     pub webhook_removed: bool,
     pub manual_cleanup: Option<String>,
+    /// Whether the connection stays (as `orphaned`), so its actor stays too.
+    #[serde(skip)]
+    pub retained: bool,
+}
+
+impl Removal {
+    /// The connection is gone; `webhook_removed` says whether a webhook was deleted with it.
+    pub fn done(webhook_removed: bool) -> Self {
+        Self {
+            webhook_removed,
+            manual_cleanup: None,
+            retained: false,
+        }
+    }
 }
 
 /// Autotask called the deactivation URL (or sent an unsigned Deactivated notice): look at the

@@ -55,7 +55,7 @@ impl WebhookTemplate {
         format!(
             "Sign in to Autotask as an administrator, open Admin > Webhooks (Admin > Extensions & \
              Integrations > Webhooks in current Autotask) and delete the webhook named \"{}\"{id} \
-             whose URL ends in /hooks/autotask/{}.",
+             whose URL ends in /hooks/autotask/{}, if it is there.",
             self.name, record.hook_token
         )
     }
@@ -95,7 +95,9 @@ pub async fn setup(
         record.webhook_guid = None;
     }
     record.state = WebhookState::Registering;
-    deps.store.save_webhook_status(&record).await?;
+    if !deps.store.save_webhook_status(&record).await? {
+        return Ok(SetupEnd::Skipped);
+    }
     let spec = deps.webhook.spec(&record);
     let result = async {
         let connection = connect(&deps.autotask, &record).await?;
@@ -126,7 +128,10 @@ pub async fn setup(
             }
         }
     };
-    deps.store.save_webhook_status(&record).await?;
+    if !deps.store.save_webhook_status(&record).await? {
+        tracing::warn!(tenant = %tenant, "the connection was replaced during setup; its result is dropped");
+        return Ok(SetupEnd::Skipped);
+    }
     Ok(end)
 }
 
@@ -158,7 +163,7 @@ pub async fn check(deps: &Deps, tenant: &TenantId) -> Result<bool, ActorError> {
             if record.state != WebhookState::Active {
                 record.state = WebhookState::Active;
                 record.last_error = None;
-                deps.store.save_webhook_status(&record).await?;
+                let _ = deps.store.save_webhook_status(&record).await?;
             }
             Ok(false)
         }
@@ -173,8 +178,8 @@ pub async fn check(deps: &Deps, tenant: &TenantId) -> Result<bool, ActorError> {
                       reach the public URL and that it answers within Autotask's timeout."
                     .into(),
             });
-            deps.store.save_webhook_status(&record).await?;
-            Ok(true)
+            // Repair only what is still this connection.
+            Ok(deps.store.save_webhook_status(&record).await?)
         }
         Err(error) => {
             // A hint must not change state on its own; only an answer from Autotask may.
@@ -193,17 +198,17 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
         record.state,
         WebhookState::SetupIncomplete | WebhookState::NotConfigured
     ) && record.webhook_id.is_none();
+    let orphaned_before = record.state == WebhookState::Orphaned;
     if never_registered {
         // Nothing of ours can be in Autotask: no call is needed, and none could fail.
         deps.routes.remove(&record.hook_token);
-        deps.store.delete_connection(tenant).await?;
-        return Ok(Some(Removal {
-            webhook_removed: false,
-            manual_cleanup: None,
-        }));
+        deps.store.delete_connection(&record).await?;
+        return Ok(Some(Removal::done(false)));
     }
     record.state = WebhookState::Removing;
-    deps.store.save_webhook_status(&record).await?;
+    if !deps.store.save_webhook_status(&record).await? {
+        return Ok(None);
+    }
     let spec = deps.webhook.spec(&record);
     let result = async {
         connect(&deps.autotask, &record)
@@ -216,10 +221,20 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
     match result {
         Ok(outcome) => {
             tracing::info!(tenant = %tenant, ?outcome, "connection removed");
-            deps.store.delete_connection(tenant).await?;
+            deps.store.delete_connection(&record).await?;
+            Ok(Some(Removal::done(
+                record.webhook_id.is_some() || outcome == RemoveOutcome::Removed,
+            )))
+        }
+        Err(error) if orphaned_before => {
+            // The operator was told already; a second removal lets the connection go and
+            // repeats what to delete by hand.
+            tracing::warn!(tenant = %tenant, %error, "webhook still cannot be deleted; connection dropped");
+            deps.store.delete_connection(&record).await?;
             Ok(Some(Removal {
-                webhook_removed: record.webhook_id.is_some() || outcome == RemoveOutcome::Removed,
-                manual_cleanup: None,
+                webhook_removed: false,
+                manual_cleanup: Some(deps.webhook.manual_cleanup(&record)),
+                retained: false,
             }))
         }
         Err(error) => {
@@ -231,10 +246,11 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
                 message: error.to_string(),
                 fix: cleanup.clone(),
             });
-            deps.store.save_webhook_status(&record).await?;
+            let retained = deps.store.save_webhook_status(&record).await?;
             Ok(Some(Removal {
                 webhook_removed: false,
                 manual_cleanup: Some(cleanup),
+                retained,
             }))
         }
     }

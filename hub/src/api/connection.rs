@@ -65,29 +65,25 @@ pub async fn put(
             ))
         }
         Some(old) if old.state != WebhookState::Orphaned => {
-            let credentials_changed = !same_credentials(&old.credentials, &credentials);
-            // The webhook belongs to its API user and carries the notification address, so
-            // either change means a new webhook; a new secret alone does not.
-            let moves_user =
-                old.credentials.username != credentials.username && old.webhook_id.is_some();
-            let spec_changed = moves_user || old.notification_email != email;
-            if credentials_changed || old.notification_email != email {
+            let change = Change::between(&old, &credentials, email.as_deref());
+            let needs_setup = change.needs_setup(old.state, setup);
+            if change.any() || needs_setup {
                 let found = state
                     .store
-                    .update_credentials(&tenant, &credentials, email.as_deref())
+                    .update_credentials(&tenant, &credentials, email.as_deref(), needs_setup)
                     .await?;
                 if !found {
                     return Err(concurrent_change());
                 }
             }
-            let incomplete = !matches!(old.state, WebhookState::Active | WebhookState::Registering);
-            let needs_setup = spec_changed || (setup && incomplete);
-            (false, moves_user.then_some(old), needs_setup)
+            // The old API user's webhook goes first; registration would also find it at the
+            // same URL, if the new user can see it.
+            let replaced = (change.username && old.webhook_id.is_some()).then_some(old);
+            (false, replaced, needs_setup)
         }
         orphan => {
-            if orphan.is_some() {
-                // The orphaned webhook keeps its URL; the new connection gets a fresh one.
-                state.store.delete_connection(&tenant).await?;
+            if orphan.is_some() && !state.store.delete_orphaned(&tenant).await? {
+                return Err(concurrent_change());
             }
             let record = new_record(tenant.clone(), credentials, email, setup)?;
             if !state.store.insert_connection(&record).await? {
@@ -97,9 +93,9 @@ pub async fn put(
             (true, None, setup)
         }
     };
-    let actor = actor_for(&state, &tenant).await?;
+    let actor = actor_for(&state, &tenant, true).await?;
     if needs_setup {
-        run_setup(&actor, Setup { replaced }, state.setup_wait).await?;
+        run_setup(&actor, Setup::now(replaced), state.setup_wait).await?;
     }
     let status = current_status(&state, &tenant).await?;
     Ok(if created {
@@ -107,6 +103,44 @@ pub async fn put(
     } else {
         HttpResponse::Ok().json(status)
     })
+}
+
+/// What a PUT changes on an existing connection.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    /// Another API user: the webhook belongs to its user.
+    username: bool,
+    /// The notification address is part of the webhook.
+    email: bool,
+    /// A new secret or integration code: stored, the webhook stays.
+    secret: bool,
+}
+
+impl Change {
+    fn between(old: &ConnectionRecord, new: &Credentials, email: Option<&str>) -> Self {
+        Self {
+            username: old.credentials.username != new.username,
+            email: old.notification_email.as_deref() != email,
+            secret: old.credentials.secret != new.secret
+                || old.credentials.integration_code != new.integration_code,
+        }
+    }
+
+    fn any(self) -> bool {
+        self.username || self.email || self.secret
+    }
+
+    /// `setup` is the request's `setup_webhook` (default true).
+    fn needs_setup(self, state: WebhookState, setup: bool) -> bool {
+        match state {
+            WebhookState::Active => self.username || self.email,
+            // The running setup uses what it read before this change.
+            WebhookState::Registering => self.any(),
+            WebhookState::SetupIncomplete | WebhookState::NotConfigured => setup,
+            WebhookState::Failed | WebhookState::Deactivated => setup || self.any(),
+            WebhookState::Removing | WebhookState::Orphaned => false,
+        }
+    }
 }
 
 fn concurrent_change() -> ApiError {
@@ -148,8 +182,8 @@ pub async fn retry(
             ),
         ));
     }
-    let actor = actor_for(&state, &tenant).await?;
-    run_setup(&actor, Setup { replaced: None }, state.setup_wait).await?;
+    let actor = actor_for(&state, &tenant, true).await?;
+    run_setup(&actor, Setup::now(None), state.setup_wait).await?;
     Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
 }
 
@@ -162,7 +196,7 @@ pub async fn delete(
     if state.store.connection(&tenant).await?.is_none() {
         return Err(no_connection(&tenant));
     }
-    let actor = actor_for(&state, &tenant).await?;
+    let actor = actor_for(&state, &tenant, false).await?;
     // Spawned, so the removal finishes even if the caller hangs up.
     let removal = actix_web::rt::spawn(actor.send(Remove))
         .await
@@ -183,14 +217,16 @@ pub(super) async fn current_status(
     Ok(ConnectionStatus::of(&record, &state.webhook))
 }
 
-/// The tenant's connection actor, started if it is not running.
+/// The tenant's connection actor, started if it is not running; a fresh one picks up pending
+/// work itself when `resume` (a setup asked for meanwhile is answered by the same run).
 async fn actor_for(
     state: &AdminState,
     tenant: &TenantId,
+    resume: bool,
 ) -> Result<Addr<ConnectionActor>, ApiError> {
     let start = Start {
         tenant: tenant.clone(),
-        resume: false,
+        resume,
     };
     Ok(state.registry.send(start).await?)
 }
@@ -249,10 +285,6 @@ fn new_record(
         created_at: now,
         updated_at: now,
     })
-}
-
-fn same_credentials(a: &Credentials, b: &Credentials) -> bool {
-    a.username == b.username && a.secret == b.secret && a.integration_code == b.integration_code
 }
 
 /// Every problem at once, so a caller fixes the request in one go.

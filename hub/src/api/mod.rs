@@ -132,7 +132,7 @@ fn describe_json_error(error: &serde_json::Error) -> String {
     let position = format!("at line {} column {}", error.line(), error.column());
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
         let expected = message
-            .split_once(", expected ")
+            .rsplit_once(", expected ")
             .map(|(_, rest)| rest.split(" at line ").next().unwrap_or(rest).to_owned())
             .unwrap_or_else(|| "another value".to_owned());
         format!(

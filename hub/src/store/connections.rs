@@ -110,19 +110,23 @@ impl Store {
         Ok(inserted > 0)
     }
 
-    /// Replaces an existing connection's credentials and notification address only: the
-    /// webhook columns belong to the connection actor.
+    /// Replaces an existing connection's credentials and notification address, and marks it
+    /// `registering` when the caller is about to ask for setup, so the pending work survives a
+    /// restart. The other webhook columns belong to the connection actor. `false` when the
+    /// connection is gone or being removed.
     pub async fn update_credentials(
         &self,
         tenant: &TenantId,
         credentials: &Credentials,
         notification_email: Option<&str>,
+        setup_pending: bool,
     ) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
         let updated = sqlx::query(
             "UPDATE connections SET username = $2, secret_sealed = $3, \
-               integration_code_sealed = $4, notification_email = $5, updated_at = $6 \
-             WHERE tenant_id = $1",
+               integration_code_sealed = $4, notification_email = $5, updated_at = $6, \
+               state = CASE WHEN $7 = 1 THEN 'registering' ELSE state END \
+             WHERE tenant_id = $1 AND state NOT IN ('removing', 'orphaned')",
         )
         .bind(tenant.as_str())
         .bind(credentials.username.as_str())
@@ -130,21 +134,24 @@ impl Store {
         .bind(self.key().seal(&credentials.integration_code))
         .bind(notification_email.map(str::to_owned))
         .bind(now_millis())
+        .bind(i64::from(setup_pending))
         .execute(self.pool())
         .await?;
         Ok(updated.rows_affected() > 0)
     }
 
-    /// Writes what the connection actor learned about the webhook.
-    pub async fn save_webhook_status(&self, record: &ConnectionRecord) -> Result<(), StoreError> {
+    /// Writes what the connection actor learned about the webhook. `false` when the connection
+    /// it worked on is gone or was replaced (another hook token) meanwhile: the work is moot.
+    pub async fn save_webhook_status(&self, record: &ConnectionRecord) -> Result<bool, StoreError> {
         let error = record.last_error.as_ref();
         let _turn = self.write_turn().await;
         let updated = sqlx::query(
-            "UPDATE connections SET state = $2, webhook_id = $3, webhook_guid = $4, zone = $5, \
-               last_error_code = $6, last_error_message = $7, last_error_fix = $8, updated_at = $9 \
-             WHERE tenant_id = $1",
+            "UPDATE connections SET state = $3, webhook_id = $4, webhook_guid = $5, zone = $6, \
+               last_error_code = $7, last_error_message = $8, last_error_fix = $9, updated_at = $10 \
+             WHERE tenant_id = $1 AND hook_token = $2",
         )
         .bind(record.tenant_id.as_str())
+        .bind(record.hook_token.as_str())
         .bind(record.state.as_str())
         .bind(record.webhook_id.map(|id| id.0))
         .bind(record.webhook_guid.as_ref().map(|g| g.as_str().to_owned()))
@@ -155,21 +162,29 @@ impl Store {
         .bind(now_millis())
         .execute(self.pool())
         .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::Corrupt(format!(
-                "connection of tenant {} vanished while its actor was working",
-                record.tenant_id
-            )));
-        }
-        Ok(())
+        Ok(updated.rows_affected() > 0)
     }
 
-    pub async fn delete_connection(&self, tenant: &TenantId) -> Result<bool, StoreError> {
+    /// Deletes the connection `record` describes (not a newer one under the same tenant).
+    pub async fn delete_connection(&self, record: &ConnectionRecord) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
-        let deleted = sqlx::query("DELETE FROM connections WHERE tenant_id = $1")
-            .bind(tenant.as_str())
-            .execute(self.pool())
-            .await?;
+        let deleted =
+            sqlx::query("DELETE FROM connections WHERE tenant_id = $1 AND hook_token = $2")
+                .bind(record.tenant_id.as_str())
+                .bind(record.hook_token.as_str())
+                .execute(self.pool())
+                .await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    /// Deletes the tenant's connection if it is orphaned, so a new one can take its place.
+    pub async fn delete_orphaned(&self, tenant: &TenantId) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let deleted =
+            sqlx::query("DELETE FROM connections WHERE tenant_id = $1 AND state = 'orphaned'")
+                .bind(tenant.as_str())
+                .execute(self.pool())
+                .await?;
         Ok(deleted.rows_affected() > 0)
     }
 

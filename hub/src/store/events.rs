@@ -77,7 +77,8 @@ impl Store {
             let record = read_event(&row)?;
             tx.commit().await?;
             let same = record.ticket_id == ticket
-                && (ticket_created_at.is_none() || record.ticket_created_at == ticket_created_at);
+                && (ticket_created_at.is_none()
+                    || record.ticket_created_at.map(to_millis) == ticket_created_at.map(to_millis));
             return Ok(if same {
                 LinkOutcome::Existing(record)
             } else {

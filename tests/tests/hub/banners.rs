@@ -103,3 +103,36 @@ async fn each_permission_problem_is_reported_with_its_own_code() {
         );
     }
 }
+
+#[actix_web::test]
+async fn putting_the_right_secret_after_a_rejected_one_sets_the_webhook_up() {
+    let hub = Hub::start().await;
+    let mut wrong = credentials();
+    wrong["secret"] = json!("a-typo");
+    let (_, status) = hub.put_connection(TENANT, wrong).await;
+    assert_eq!(status["webhook"]["state"], "failed");
+    assert_eq!(
+        status["webhook"]["last_error"]["code"],
+        "credentials_rejected"
+    );
+    let (code, status) = hub.put_connection(TENANT, credentials()).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(status["webhook"]["state"], "active", "{status}");
+    assert_eq!(hub.sim.webhooks(hub.db).len(), 1);
+    // A new secret for the same API user is stored without touching the webhook.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    hub.sim
+        .update_api_user(USERNAME, |user| user.secret = "Rotated-secret-2".into());
+    hub.sim.clear_requests();
+    let mut rotated = credentials();
+    rotated["secret"] = json!("Rotated-secret-2");
+    let (code, after) = hub.put_connection(TENANT, rotated).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(after["webhook"]["id"], status["webhook"]["id"]);
+    assert!(hub.sim.requests().is_empty(), "{:?}", hub.sim.requests());
+    let text = after.to_string();
+    assert!(
+        !text.contains("Rotated-secret-2"),
+        "the secret never comes back: {text}"
+    );
+}

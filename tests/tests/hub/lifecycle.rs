@@ -7,7 +7,7 @@ use autotask_sim::{Fault, FaultKind, Op as SimOp};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{credentials, hook_token, sample, Hub, CODE, SECRET, TENANT, USERNAME};
+use crate::helpers::{hook_token, sample, Hub, CODE, SECRET, TENANT, USERNAME};
 
 #[actix_web::test]
 async fn a_create_whose_answer_was_lost_leaves_exactly_one_webhook() {
@@ -215,24 +215,25 @@ async fn new_credentials_for_another_api_user_move_the_webhook() {
 }
 
 #[actix_web::test]
-async fn a_crashed_connection_actor_is_restarted_and_counted() {
-    // The lost connection's webhook stays in Autotask, so allow a second one.
-    let hub = Hub::start_with(crate::helpers::fast_config(), |user| user.webhook_limit = 2).await;
+async fn a_crashed_connection_actor_is_restarted_with_backoff_and_recovers() {
+    let hub = Hub::start().await;
     hub.sim.inject(Fault {
         op: SimOp::WebhookCreate,
         times: 1,
         kind: FaultKind::Latency(Duration::from_millis(1500)),
     });
-    let store = psa_hub::store::Store::open(
-        &hub.settings.database,
-        hub.settings.secrets.master_key.clone(),
-    )
-    .await
-    .expect("a second handle on the hub's database");
-    let tenant = psa_proto::TenantId::parse(TENANT).expect("tenant id");
-    // The connection vanishes from the database while its actor is registering.
-    // The connection vanishes from the database while its actor is registering: once the
-    // simulator has answered the query before the create, the create itself is held.
+    // A second connection to the hub's database, to break it under the actor's feet.
+    let path = hub
+        .settings
+        .database
+        .url
+        .trim_start_matches("sqlite://")
+        .to_owned();
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
+        .await
+        .expect("the hub's database opens");
+    // While the create is held, the table the actor writes its result to disappears: its
+    // write fails, it stops, its supervisor restarts it, and it keeps failing with backoff.
     let (put, _) = tokio::join!(hub.connect(TENANT), async {
         for _ in 0..500 {
             if hub
@@ -245,23 +246,39 @@ async fn a_crashed_connection_actor_is_restarted_and_counted() {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        assert!(store.delete_connection(&tenant).await.expect("deletes"));
+        sqlx::query("ALTER TABLE connections RENAME TO connections_away")
+            .execute(&db)
+            .await
+            .expect("renames");
     });
-    assert!(put.0.is_server_error(), "{put:?}");
+    assert_eq!(put.0, StatusCode::INTERNAL_SERVER_ERROR, "{put:?}");
+    assert_eq!(put.1["error"]["code"], "internal");
     let mut restarts = 0.0;
-    for _ in 0..100 {
+    for _ in 0..200 {
         restarts = sample(&hub.metrics().await, "psa_hub_actor_restarts_total");
-        if restarts > 0.0 {
+        if restarts >= 2.0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(restarts, 1.0);
+    assert!(restarts >= 2.0, "restarted and failed again: {restarts}");
 
-    // The restarted actor serves the tenant again.
-    let (code, status) = hub.put_connection(TENANT, credentials()).await;
-    assert_eq!(code, StatusCode::CREATED);
-    assert_eq!(status["webhook"]["state"], "active", "{status}");
+    // The database comes back; the restarted actor resumes the interrupted setup by itself.
+    sqlx::query("ALTER TABLE connections_away RENAME TO connections")
+        .execute(&db)
+        .await
+        .expect("renames back");
+    let status = hub.state_becomes(TENANT, "active").await;
+    let webhooks = hub.sim.webhooks(hub.db);
+    assert_eq!(webhooks.len(), 1, "{webhooks:?}");
+    assert_eq!(webhooks[0]["id"], status["webhook"]["id"]);
+    let settled = sample(&hub.metrics().await, "psa_hub_actor_restarts_total");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sample(&hub.metrics().await, "psa_hub_actor_restarts_total"),
+        settled,
+        "no more restarts once it works"
+    );
 }
 
 #[actix_web::test]

@@ -97,3 +97,30 @@ async fn a_connection_that_never_set_up_its_webhook_is_removed_without_calling_a
     let (code, _) = hub.status(TENANT).await;
     assert_eq!(code, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn a_second_removal_of_an_orphaned_connection_lets_it_go() {
+    let hub = Hub::start().await;
+    hub.connect(TENANT).await;
+    hub.sim.update_api_user(USERNAME, |user| user.locked = true);
+    let (_, first) = hub.remove(TENANT).await;
+    assert_eq!(first["webhook_removed"], false);
+    let (code, second) = hub.remove(TENANT).await;
+    assert_eq!(code, StatusCode::OK, "{second}");
+    assert_eq!(second["webhook_removed"], false);
+    assert_eq!(
+        second["manual_cleanup"], first["manual_cleanup"],
+        "the instructions again"
+    );
+    let (code, _) = hub.status(TENANT).await;
+    assert_eq!(
+        code,
+        StatusCode::NOT_FOUND,
+        "the operator was told twice; the connection is gone"
+    );
+    assert_eq!(
+        hub.sim.webhooks(hub.db).len(),
+        1,
+        "still there, to delete by hand"
+    );
+}
