@@ -93,7 +93,7 @@ pub async fn put(
             (true, None, setup)
         }
     };
-    let actor = actor_for(&state, &tenant, true).await?;
+    let actor = actor_for(&state, &tenant).await?;
     if needs_setup {
         run_setup(&actor, Setup::now(replaced), state.setup_wait).await?;
     }
@@ -134,8 +134,10 @@ impl Change {
     fn needs_setup(self, state: WebhookState, setup: bool) -> bool {
         match state {
             WebhookState::Active => self.username || self.email,
-            // The running setup uses what it read before this change.
-            WebhookState::Registering => self.any(),
+            // Either a setup is running (then it may have read the old values, and a second
+            // one after it costs a few calls) or the one asked for was lost (then nothing else
+            // would ever pick it up before a restart).
+            WebhookState::Registering => true,
             WebhookState::SetupIncomplete | WebhookState::NotConfigured => setup,
             WebhookState::Failed | WebhookState::Deactivated => setup || self.any(),
             WebhookState::Removing | WebhookState::Orphaned => false,
@@ -182,7 +184,7 @@ pub async fn retry(
             ),
         ));
     }
-    let actor = actor_for(&state, &tenant, true).await?;
+    let actor = actor_for(&state, &tenant).await?;
     run_setup(&actor, Setup::now(None), state.setup_wait).await?;
     Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
 }
@@ -196,7 +198,7 @@ pub async fn delete(
     if state.store.connection(&tenant).await?.is_none() {
         return Err(no_connection(&tenant));
     }
-    let actor = actor_for(&state, &tenant, false).await?;
+    let actor = actor_for(&state, &tenant).await?;
     // Spawned, so the removal finishes even if the caller hangs up.
     let removal = actix_web::rt::spawn(actor.send(Remove))
         .await
@@ -217,16 +219,15 @@ pub(super) async fn current_status(
     Ok(ConnectionStatus::of(&record, &state.webhook))
 }
 
-/// The tenant's connection actor, started if it is not running; a fresh one picks up pending
-/// work itself when `resume` (a setup asked for meanwhile is answered by the same run).
+/// The tenant's connection actor, started if it is not running. It is told what to do next,
+/// so it does not resume work by itself (that is for hub start and restarts after a crash).
 async fn actor_for(
     state: &AdminState,
     tenant: &TenantId,
-    resume: bool,
 ) -> Result<Addr<ConnectionActor>, ApiError> {
     let start = Start {
         tenant: tenant.clone(),
-        resume,
+        resume: false,
     };
     Ok(state.registry.send(start).await?)
 }
