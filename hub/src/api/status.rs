@@ -99,32 +99,24 @@ pub fn banner(record: &ConnectionRecord) -> Option<Banner> {
                 .into(),
             action: RETRY_ACTION,
         }),
-        WebhookState::Failed => Some(Banner {
-            kind: BannerKind::WebhookSetupFailed,
-            color: BannerColor::Red,
-            message: format!(
-                "Webhook setup failed. {}",
-                record
-                    .last_error
-                    .as_ref()
-                    .map(error_text)
-                    .unwrap_or_default()
-            ),
-            action: RETRY_ACTION,
-        }),
-        WebhookState::Deactivated => Some(Banner {
-            kind: BannerKind::WebhookSetupFailed,
-            color: BannerColor::Red,
-            message: format!(
-                "Autotask deactivated the webhook. {}",
-                record
-                    .last_error
-                    .as_ref()
-                    .map(error_text)
-                    .unwrap_or_default()
-            ),
-            action: RETRY_ACTION,
-        }),
+        WebhookState::Failed | WebhookState::Deactivated => {
+            let headline = if record.state == WebhookState::Failed {
+                "Webhook setup failed."
+            } else {
+                "Autotask deactivated the webhook."
+            };
+            let detail = record
+                .last_error
+                .as_ref()
+                .map(error_text)
+                .unwrap_or_default();
+            Some(Banner {
+                kind: BannerKind::WebhookSetupFailed,
+                color: BannerColor::Red,
+                message: format!("{headline} {detail}"),
+                action: RETRY_ACTION,
+            })
+        }
         WebhookState::Active
         | WebhookState::Registering
         | WebhookState::Removing
