@@ -7,4 +7,5 @@ mod helpers;
 mod ingest;
 mod lifecycle;
 mod removal;
+mod robustness;
 mod story;
