@@ -86,13 +86,6 @@ pub struct Start {
     pub resume: bool,
 }
 
-/// Registry: the running actor of a tenant, if any.
-#[derive(Debug, Message)]
-#[rtype(result = "Option<Addr<ConnectionActor>>")]
-pub struct Lookup {
-    pub tenant: TenantId,
-}
-
 /// Registry: the tenant's connection is gone; stop `actor`.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]

@@ -9,9 +9,7 @@ pub mod stop;
 pub mod work;
 
 pub use connection::ConnectionActor;
-pub use messages::{
-    ActorError, Check, Forget, Hint, Lookup, Removal, Remove, Setup, Start, StopAll,
-};
+pub use messages::{ActorError, Check, Forget, Hint, Removal, Remove, Setup, Start, StopAll};
 pub use registry::Registry;
 pub use routes::{Route, Routes};
 pub use stop::StopSignal;

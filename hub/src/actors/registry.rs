@@ -7,7 +7,7 @@ use actix::prelude::*;
 use psa_proto::{TenantId, WebhookState};
 
 use super::connection::ConnectionActor;
-use super::messages::{Check, Forget, Hint, Lookup, Shutdown, Start, StopAll};
+use super::messages::{Check, Forget, Hint, Shutdown, Start, StopAll};
 use super::work::Deps;
 use crate::store::StoreError;
 
@@ -79,14 +79,6 @@ impl Handler<Start> for Registry {
             _ => self.spawn(msg.tenant, msg.resume),
         };
         MessageResult(addr)
-    }
-}
-
-impl Handler<Lookup> for Registry {
-    type Result = Option<Addr<ConnectionActor>>;
-
-    fn handle(&mut self, msg: Lookup, _ctx: &mut Context<Self>) -> Self::Result {
-        self.actors.get(&msg.tenant).cloned()
     }
 }
 

@@ -38,12 +38,4 @@ impl Routes {
     pub fn remove(&self, token: &HookToken) {
         self.0.remove(token.as_str());
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
