@@ -209,14 +209,7 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
     if !deps.store.save_webhook_status(&record).await? {
         return Ok(None);
     }
-    let spec = deps.webhook.spec(&record);
-    let result = async {
-        connect(&deps.autotask, &record)
-            .await?
-            .remove(record.webhook_id, &spec)
-            .await
-    }
-    .await;
+    let result = delete_webhook(deps, &record).await;
     deps.routes.remove(&record.hook_token);
     match result {
         Ok(outcome) => {
@@ -258,17 +251,21 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
 
 /// Best effort: the old API user's webhook would otherwise keep calling us.
 async fn remove_replaced(deps: &Deps, old: &ConnectionRecord) {
-    let spec = deps.webhook.spec(old);
-    let result = async {
-        connect(&deps.autotask, old)
-            .await?
-            .remove(old.webhook_id, &spec)
-            .await
-    }
-    .await;
-    if let Err(error) = result {
+    if let Err(error) = delete_webhook(deps, old).await {
         tracing::warn!(tenant = %old.tenant_id, %error, "cannot remove the webhook of the replaced credentials");
     }
+}
+
+/// Deletes `record`'s webhook (or, without a known id, ours at its URL) with its credentials.
+async fn delete_webhook(
+    deps: &Deps,
+    record: &ConnectionRecord,
+) -> Result<RemoveOutcome, AutotaskError> {
+    let spec = deps.webhook.spec(record);
+    connect(&deps.autotask, record)
+        .await?
+        .remove(record.webhook_id, &spec)
+        .await
 }
 
 async fn connect(

@@ -167,11 +167,7 @@ pub async fn retry(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = tenant_id(&path)?;
-    let record = state
-        .store
-        .connection(&tenant)
-        .await?
-        .ok_or_else(|| no_connection(&tenant))?;
+    let record = stored(&state, &tenant).await?;
     if matches!(
         record.state,
         WebhookState::Removing | WebhookState::Orphaned
@@ -195,9 +191,7 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = tenant_id(&path)?;
-    if state.store.connection(&tenant).await?.is_none() {
-        return Err(no_connection(&tenant));
-    }
+    stored(&state, &tenant).await?;
     let actor = actor_for(&state, &tenant).await?;
     // Spawned, so the removal finishes even if the caller hangs up.
     let removal = actix_web::rt::spawn(actor.send(Remove))
@@ -211,12 +205,17 @@ pub(super) async fn current_status(
     state: &AdminState,
     tenant: &TenantId,
 ) -> Result<ConnectionStatus, ApiError> {
-    let record = state
+    let record = stored(state, tenant).await?;
+    Ok(ConnectionStatus::of(&record, &state.webhook))
+}
+
+/// The tenant's stored connection, or the 404 that says how to create one.
+async fn stored(state: &AdminState, tenant: &TenantId) -> Result<ConnectionRecord, ApiError> {
+    state
         .store
         .connection(tenant)
         .await?
-        .ok_or_else(|| no_connection(tenant))?;
-    Ok(ConnectionStatus::of(&record, &state.webhook))
+        .ok_or_else(|| no_connection(tenant))
 }
 
 /// The tenant's connection actor, started if it is not running. It is told what to do next,
