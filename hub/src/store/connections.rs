@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{from_millis, lock_tenant, now_millis, Store, StoreError};
+use super::{ensure_and_lock_tenant, from_millis, now_millis, Store, StoreError};
 
 /// The classified error of the last failed attempt, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,7 +86,7 @@ impl Store {
         let now = now_millis();
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        lock_tenant(&mut tx, &record.tenant_id).await?;
+        ensure_and_lock_tenant(&mut tx, &record.tenant_id).await?;
         let inserted = sqlx::query(
             "INSERT INTO connections (tenant_id, psa, username, secret_sealed, \
                integration_code_sealed, notification_email, hook_token, webhook_secret_sealed, \

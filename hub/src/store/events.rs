@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{from_millis, lock_tenant, now_millis, to_millis, Store, StoreError};
+use super::{ensure_and_lock_tenant, from_millis, now_millis, to_millis, Store, StoreError};
 
 /// Create dates within this distance are the same ticket: Autotask reports them to the second or
 /// better, and the product may have read its copy from a differently rounded field.
@@ -66,7 +66,7 @@ impl Store {
         let now = now_millis();
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        lock_tenant(&mut tx, tenant).await?;
+        ensure_and_lock_tenant(&mut tx, tenant).await?;
         let sql = format!("SELECT {COLUMNS} FROM events WHERE tenant_id = $1 AND event_id = $2");
         let existing = sqlx::query(&sql)
             .bind(tenant.as_str())

@@ -108,10 +108,8 @@ impl Store {
     }
 }
 
-/// Starts a write transaction's work on one tenant: makes sure the tenant exists and locks its
-/// row, so that a link and a callout for the same tenant never interleave (PostgreSQL's row
-/// lock; on SQLite the first write already takes the database's write lock).
-pub(crate) async fn lock_tenant(
+/// Makes sure the tenant exists, then locks it (see [`lock_tenant`]).
+pub(crate) async fn ensure_and_lock_tenant(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     tenant: &psa_proto::TenantId,
 ) -> Result<(), StoreError> {
@@ -123,6 +121,17 @@ pub(crate) async fn lock_tenant(
     .bind(now_millis())
     .execute(&mut **tx)
     .await?;
+    lock_tenant(tx, tenant).await
+}
+
+/// Starts a write transaction's work on one existing tenant by locking its row, so that a link
+/// and a callout for the same tenant never interleave (PostgreSQL's row lock; on SQLite the
+/// first write already takes the database's write lock). A callout's tenant always exists: its
+/// connection references it, and tenants are never deleted.
+pub(crate) async fn lock_tenant(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &psa_proto::TenantId,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE tenants SET created_at = created_at WHERE tenant_id = $1")
         .bind(tenant.as_str())
         .execute(&mut **tx)
