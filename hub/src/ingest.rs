@@ -110,7 +110,7 @@ async fn handle(
             );
         }
     };
-    let key = DedupeKey::for_change(&change, &body);
+    let key = DedupeKey::for_change(&change, &AutotaskCallouts.dedupe_form(&body));
     match state
         .store
         .apply_callout(&route.tenant, &key, &change)

@@ -17,6 +17,10 @@ pub enum IdError {
     },
     #[error("{kind} may contain only letters, digits, '-', '_' and '.', found {found:?}")]
     BadCharacter { kind: &'static str, found: char },
+    /// `.` and `..` are rewritten by proxies and HTTP clients as path segments, so an id spelled
+    /// that way could never be reached again in a URL.
+    #[error("{kind} must not be \".\" or \"..\"")]
+    DotSegment { kind: &'static str },
 }
 
 /// Checks the common shape of externally supplied string ids: they end up in URLs and logs.
@@ -27,6 +31,9 @@ fn check_token(kind: &'static str, value: &str, max: usize) -> Result<(), IdErro
     let len = value.chars().count();
     if len > max {
         return Err(IdError::TooLong { kind, max, len });
+    }
+    if value == "." || value == ".." {
+        return Err(IdError::DotSegment { kind });
     }
     if let Some(found) = value
         .chars()
@@ -151,6 +158,14 @@ mod tests {
             TenantId::parse("a/b"),
             Err(IdError::BadCharacter { found: '/', .. })
         ));
+        for dots in [".", ".."] {
+            assert_eq!(
+                TenantId::parse(dots),
+                Err(IdError::DotSegment { kind: "tenant id" })
+            );
+            assert!(EventId::parse(dots).is_err());
+        }
+        assert!(TenantId::parse("...").is_ok() && TenantId::parse("a.b").is_ok());
         assert!(matches!(
             EventId::parse("x".repeat(129)),
             Err(IdError::TooLong { len: 129, .. })

@@ -17,11 +17,11 @@ pub mod ids;
 pub mod verify;
 pub mod webhook;
 
-pub use adapter::{PsaAdapter, RemoveOutcome};
+pub use adapter::{PsaAdapter, RemoveOutcome, RepairOutcome};
 pub use change::{ChangeAction, FieldValue, TicketChange};
 pub use error::{AdapterError, ErrorClass};
 pub use ids::{EventId, HookToken, IdError, TenantId, TicketId, WebhookGuid, WebhookId};
 pub use verify::{CalloutFormat, CalloutParseError, SignatureForm, Verified, VerifyError};
 pub use webhook::{
-    RegisteredWebhook, UnknownState, WebhookCheck, WebhookSecret, WebhookSpec, WebhookState,
+    Drift, RegisteredWebhook, UnknownState, WebhookCheck, WebhookSecret, WebhookSpec, WebhookState,
 };

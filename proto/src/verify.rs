@@ -1,5 +1,7 @@
 //! The `Verified` typestate: a callout body can only be parsed after its signature checked out.
 
+use std::borrow::Cow;
+
 use crate::change::TicketChange;
 use crate::webhook::WebhookSecret;
 
@@ -57,6 +59,13 @@ pub trait CalloutFormat {
 
     /// Understands a body whose signature already checked out.
     fn parse(&self, callout: &Verified<'_>) -> Result<TicketChange, CalloutParseError>;
+
+    /// The bytes that identify a body for deduplication. Every body the signature check accepts
+    /// as the same callout (Autotask: the same canonical form, whatever its whitespace and
+    /// escapes) must map to the same bytes, or a re-encoded replay would count as new.
+    fn dedupe_form<'a>(&self, body: &'a [u8]) -> Cow<'a, [u8]> {
+        Cow::Borrowed(body)
+    }
 }
 
 /// A callout body whose signature matched one of the connection's secrets.

@@ -129,40 +129,102 @@ pub struct WebhookCheck {
     pub guid: Option<WebhookGuid>,
 }
 
+/// One way a webhook in the PSA differs from the wanted [`WebhookSpec`]; a bounded set, so it
+/// can label a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Drift {
+    /// The webhook no longer exists.
+    Deleted,
+    Inactive,
+    /// The PSA does not report it ready (no subscribed field).
+    NotReady,
+    /// Not subscribed to update events (a completion is an update).
+    Events,
+    /// The webhook URL is not ours.
+    Url,
+    /// The deactivation URL is not ours.
+    DeactivationUrl,
+    /// A wanted field subscription is missing or has the wrong role.
+    Fields,
+}
+
+impl Drift {
+    pub const ALL: [Drift; 7] = [
+        Self::Deleted,
+        Self::Inactive,
+        Self::NotReady,
+        Self::Events,
+        Self::Url,
+        Self::DeactivationUrl,
+        Self::Fields,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deleted => "deleted",
+            Self::Inactive => "inactive",
+            Self::NotReady => "not_ready",
+            Self::Events => "events",
+            Self::Url => "url",
+            Self::DeactivationUrl => "deactivation_url",
+            Self::Fields => "fields",
+        }
+    }
+
+    /// The name a stored reason was written with, if known.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|drift| drift.as_str() == name)
+    }
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl WebhookCheck {
     /// The webhook exists and will deliver what we need.
     pub fn is_healthy(&self) -> bool {
-        self.problems().is_empty()
+        self.drifts().is_empty()
+    }
+
+    /// Each way the webhook differs from the wanted one; `[Deleted]` alone when it is gone.
+    pub fn drifts(&self) -> Vec<Drift> {
+        if !self.exists {
+            return vec![Drift::Deleted];
+        }
+        [
+            (!self.is_active, Drift::Inactive),
+            (!self.is_ready, Drift::NotReady),
+            (!self.update_events, Drift::Events),
+            (!self.url_matches, Drift::Url),
+            (!self.deactivation_url_matches, Drift::DeactivationUrl),
+            (!self.missing_fields.is_empty(), Drift::Fields),
+        ]
+        .into_iter()
+        .filter_map(|(drifted, drift)| drifted.then_some(drift))
+        .collect()
     }
 
     /// Each drift from the wanted webhook, in plain words.
     pub fn problems(&self) -> Vec<String> {
-        if !self.exists {
-            return vec!["the webhook no longer exists in the PSA".to_owned()];
-        }
-        let mut problems = Vec::new();
-        if !self.is_active {
-            problems.push("the webhook is inactive".to_owned());
-        }
-        if !self.is_ready {
-            problems.push("the webhook is not ready (no subscribed field)".to_owned());
-        }
-        if !self.update_events {
-            problems.push("the webhook is not subscribed to update events".to_owned());
-        }
-        if !self.url_matches {
-            problems.push("the webhook URL differs from ours".to_owned());
-        }
-        if !self.deactivation_url_matches {
-            problems.push("the deactivation URL differs from ours".to_owned());
-        }
-        if !self.missing_fields.is_empty() {
-            problems.push(format!(
-                "field subscriptions missing or wrong: {}",
-                self.missing_fields.join(", ")
-            ));
-        }
-        problems
+        self.drifts()
+            .into_iter()
+            .map(|drift| match drift {
+                Drift::Deleted => "the webhook no longer exists in the PSA".to_owned(),
+                Drift::Inactive => "the webhook is inactive".to_owned(),
+                Drift::NotReady => "the webhook is not ready (no subscribed field)".to_owned(),
+                Drift::Events => "the webhook is not subscribed to update events".to_owned(),
+                Drift::Url => "the webhook URL differs from ours".to_owned(),
+                Drift::DeactivationUrl => "the deactivation URL differs from ours".to_owned(),
+                Drift::Fields => format!(
+                    "field subscriptions missing or wrong: {}",
+                    self.missing_fields.join(", ")
+                ),
+            })
+            .collect()
     }
 }
 
@@ -199,7 +261,12 @@ mod tests {
             guid: None,
         };
         assert_eq!(check.problems().len(), 2);
+        assert_eq!(check.drifts(), vec![Drift::Inactive, Drift::Fields]);
         assert!(!check.is_healthy());
+        assert_eq!(WebhookCheck::default().drifts(), vec![Drift::Deleted]);
+        for drift in Drift::ALL {
+            assert_eq!(Drift::from_name(drift.as_str()), Some(drift));
+        }
         assert!(!WebhookCheck::default().is_healthy());
     }
 }

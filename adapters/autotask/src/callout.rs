@@ -1,6 +1,7 @@
 //! Understanding a verified Autotask callout, defensively: key casing varies, numbers may come as
 //! strings, cleared values may be null or empty (reference §4.2, §8).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -10,6 +11,7 @@ use psa_proto::{
 };
 use serde_json::{Map, Value};
 
+use crate::canonical::dotnet_canonical;
 use crate::signature;
 
 /// Autotask's callout format: HMAC-SHA1 signatures and the `Action`/`Guid`/`Fields` envelope.
@@ -28,6 +30,15 @@ impl CalloutFormat for AutotaskCallouts {
 
     fn parse(&self, callout: &Verified<'_>) -> Result<TicketChange, CalloutParseError> {
         parse_callout(callout.body())
+    }
+
+    /// The .NET-escaped canonical form: the signature accepts any body with the same one, so a
+    /// replay with other whitespace or escapes must look the same to deduplication.
+    fn dedupe_form<'a>(&self, body: &'a [u8]) -> Cow<'a, [u8]> {
+        match dotnet_canonical(body) {
+            Some(canonical) => Cow::Owned(canonical),
+            None => Cow::Borrowed(body),
+        }
     }
 }
 
@@ -298,5 +309,19 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn re_encoded_bodies_share_one_dedupe_form() {
+        let escaped = br#"{"Id":1,"Fields":{"Resolution":"A \u0026 B"}}"#;
+        let spaced = br#"{ "Id": 1, "Fields": { "Resolution": "A & B" } }"#;
+        let format = AutotaskCallouts;
+        assert_eq!(format.dedupe_form(escaped), format.dedupe_form(spaced));
+        let other = br#"{"Id":2,"Fields":{"Resolution":"A & B"}}"#;
+        assert_ne!(format.dedupe_form(other), format.dedupe_form(spaced));
+        assert_eq!(
+            format.dedupe_form(b"{\"broken"),
+            Cow::Borrowed(&b"{\"broken"[..])
+        );
     }
 }

@@ -29,12 +29,13 @@ pub enum Op {
     WebhookDelete,
     FieldCreate,
     FieldList,
+    FieldDelete,
     TicketGet,
     TicketQuery,
 }
 
 impl Op {
-    pub const ALL: [Op; 13] = [
+    pub const ALL: [Op; 14] = [
         Op::ZoneLookup,
         Op::WebhookEntityInformation,
         Op::TicketEntityInformation,
@@ -46,6 +47,7 @@ impl Op {
         Op::WebhookDelete,
         Op::FieldCreate,
         Op::FieldList,
+        Op::FieldDelete,
         Op::TicketGet,
         Op::TicketQuery,
     ];
@@ -64,6 +66,7 @@ impl Op {
             Op::WebhookDelete => "webhook_delete",
             Op::FieldCreate => "field_create",
             Op::FieldList => "field_list",
+            Op::FieldDelete => "field_delete",
             Op::TicketGet => "ticket_get",
             Op::TicketQuery => "ticket_query",
         }
@@ -74,7 +77,9 @@ impl Op {
         match self {
             Op::ZoneLookup => "the API user's zone",
             Op::TicketEntityInformation | Op::TicketGet | Op::TicketQuery => "the ticket",
-            Op::FieldCreate | Op::FieldList | Op::FieldPicklist => "the webhook field",
+            Op::FieldCreate | Op::FieldList | Op::FieldDelete | Op::FieldPicklist => {
+                "the webhook field"
+            }
             _ => "the webhook",
         }
     }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use psa_proto::{
-    PsaAdapter, RegisteredWebhook, RemoveOutcome, WebhookCheck, WebhookId, WebhookSpec,
+    PsaAdapter, RegisteredWebhook, RemoveOutcome, RepairOutcome, WebhookCheck, WebhookId,
+    WebhookSpec,
 };
 use url::Url;
 
@@ -163,5 +164,14 @@ impl PsaAdapter for AutotaskConnection {
         spec: &WebhookSpec,
     ) -> Result<WebhookCheck, AutotaskError> {
         webhook::check(&self.client, &self.fields, id, spec).await
+    }
+
+    async fn repair(
+        &self,
+        id: WebhookId,
+        _spec: &WebhookSpec,
+        found: &WebhookCheck,
+    ) -> Result<RepairOutcome, AutotaskError> {
+        webhook::repair(&self.client, &self.fields, id, found).await
     }
 }

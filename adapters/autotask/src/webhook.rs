@@ -1,11 +1,9 @@
 //! The webhook lifecycle in Autotask: register (with leftover clean-up and duplicate recovery),
-//! check against the wanted spec, and remove (reference §2, §3.4, §5.4).
-
-use std::collections::HashMap;
+//! check against the wanted spec, repair in place, and remove (reference §2, §3.4, §5.4).
 
 use psa_proto::{
-    AdapterError, ErrorClass, RegisteredWebhook, RemoveOutcome, WebhookCheck, WebhookGuid,
-    WebhookId, WebhookSpec,
+    AdapterError, Drift, ErrorClass, RegisteredWebhook, RemoveOutcome, RepairOutcome, WebhookCheck,
+    WebhookGuid, WebhookId, WebhookSpec,
 };
 use serde_json::{json, Value};
 
@@ -175,13 +173,9 @@ async fn subscribe_and_confirm(
 ) -> Result<RegisteredWebhook, AutotaskError> {
     let path = format!("TicketWebhooks/{id}/Fields");
     for resolved in fields {
-        let body = json!({
-            "webhookID": id.0,
-            "fieldID": resolved.id,
-            "isSubscribedField": resolved.field.subscribed,
-            "isDisplayAlwaysField": resolved.field.display_always,
-        });
-        client.post(Op::FieldCreate, &path, &body).await?;
+        client
+            .post(Op::FieldCreate, &path, &field_body(id, resolved))
+            .await?;
     }
     let item = get_webhook(client, id)
         .await?
@@ -293,32 +287,10 @@ pub async fn check(
         return Ok(WebhookCheck::default());
     };
     let wanted = catalog.resolve(client).await?;
-    let present: HashMap<i64, (bool, bool)> = client
-        .get(Op::FieldList, &format!("TicketWebhooks/{id}/Fields"))
-        .await?
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|f| {
-            let field_id = f.get("fieldID").and_then(Value::as_i64)?;
-            Some((
-                field_id,
-                (
-                    bool_of(f, "isSubscribedField"),
-                    bool_of(f, "isDisplayAlwaysField"),
-                ),
-            ))
-        })
-        .collect();
+    let present = field_children(client, id).await?;
     let missing_fields = wanted
         .iter()
-        .filter(|w| match present.get(&w.id) {
-            Some((subscribed, display)) => {
-                (w.field.subscribed && !subscribed) || (w.field.display_always && !display)
-            }
-            None => true,
-        })
+        .filter(|w| !present.iter().any(|child| child.serves(w)))
         .map(|w| w.field.name.to_owned())
         .collect();
     let text = |name: &str| item.get(name).and_then(Value::as_str).unwrap_or_default();
@@ -332,6 +304,130 @@ pub async fn check(
             .eq_ignore_ascii_case(&spec.deactivation_url),
         missing_fields,
         guid: guid_of(&item),
+    })
+}
+
+/// Fixes a drifted webhook where it stands: re-adds field subscriptions and re-activates it,
+/// then confirms it is active and ready. A webhook that is gone, points elsewhere or listens to
+/// other events is recreated instead: our URL and events are what make it ours.
+pub async fn repair(
+    client: &AutotaskClient,
+    catalog: &FieldCatalog,
+    id: WebhookId,
+    found: &WebhookCheck,
+) -> Result<RepairOutcome, AutotaskError> {
+    let drifts = found.drifts();
+    let recreate = [
+        Drift::Deleted,
+        Drift::Url,
+        Drift::DeactivationUrl,
+        Drift::Events,
+    ];
+    if drifts.iter().any(|drift| recreate.contains(drift)) {
+        return Ok(RepairOutcome::Recreate);
+    }
+    if drifts.contains(&Drift::Fields) {
+        resubscribe(client, catalog, id).await?;
+    }
+    if drifts.contains(&Drift::Inactive) {
+        let body = json!({"id": id.0, "isActive": true});
+        client
+            .patch(Op::WebhookUpdate, "TicketWebhooks", &body)
+            .await?;
+    }
+    let item = get_webhook(client, id)
+        .await?
+        .ok_or_else(|| AutotaskError::NotFound {
+            what: format!("the webhook {id} being repaired"),
+        })?;
+    let (is_active, is_ready) = (bool_of(&item, "isActive"), bool_of(&item, "isReady"));
+    if !(is_active && is_ready) {
+        return Err(AutotaskError::NotReady {
+            is_active,
+            is_ready,
+        });
+    }
+    Ok(RepairOutcome::Repaired(RegisteredWebhook {
+        id,
+        guid: guid_of(&item),
+        is_active,
+        is_ready,
+    }))
+}
+
+/// Adds each wanted field subscription that is missing; one with the wrong role is deleted and
+/// added again (Autotask keeps one entry per field).
+async fn resubscribe(
+    client: &AutotaskClient,
+    catalog: &FieldCatalog,
+    id: WebhookId,
+) -> Result<(), AutotaskError> {
+    let wanted = catalog.resolve(client).await?;
+    let present = field_children(client, id).await?;
+    let path = format!("TicketWebhooks/{id}/Fields");
+    for resolved in &wanted {
+        let existing = present.iter().find(|child| child.field_id == resolved.id);
+        match existing {
+            Some(child) if child.serves(resolved) => continue,
+            Some(child) => {
+                let child_path = format!("{path}/{}", child.id);
+                client.delete(Op::FieldDelete, &child_path).await?;
+            }
+            None => {}
+        }
+        client
+            .post(Op::FieldCreate, &path, &field_body(id, resolved))
+            .await?;
+    }
+    Ok(())
+}
+
+/// One TicketWebhookFields entry of a webhook.
+#[derive(Debug, Clone, Copy)]
+struct FieldChild {
+    id: i64,
+    field_id: i64,
+    subscribed: bool,
+    display_always: bool,
+}
+
+impl FieldChild {
+    /// Present with at least the roles `wanted` needs.
+    fn serves(&self, wanted: &ResolvedField) -> bool {
+        self.field_id == wanted.id
+            && (!wanted.field.subscribed || self.subscribed)
+            && (!wanted.field.display_always || self.display_always)
+    }
+}
+
+async fn field_children(
+    client: &AutotaskClient,
+    id: WebhookId,
+) -> Result<Vec<FieldChild>, AutotaskError> {
+    Ok(client
+        .get(Op::FieldList, &format!("TicketWebhooks/{id}/Fields"))
+        .await?
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            Some(FieldChild {
+                id: f.get("id").and_then(Value::as_i64)?,
+                field_id: f.get("fieldID").and_then(Value::as_i64)?,
+                subscribed: bool_of(f, "isSubscribedField"),
+                display_always: bool_of(f, "isDisplayAlwaysField"),
+            })
+        })
+        .collect())
+}
+
+fn field_body(id: WebhookId, resolved: &ResolvedField) -> Value {
+    json!({
+        "webhookID": id.0,
+        "fieldID": resolved.id,
+        "isSubscribedField": resolved.field.subscribed,
+        "isDisplayAlwaysField": resolved.field.display_always,
     })
 }
 

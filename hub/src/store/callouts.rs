@@ -11,11 +11,12 @@ use super::{lock_tenant, now_millis, to_millis, Store, StoreError};
 /// What identifies one delivery: the webhook's Guid, the ticket id and the SequenceNumber when
 /// the callout has them (Autotask retries carry the same values; the ticket id is part of the key
 /// because whether SequenceNumber counts per webhook or per entity is not documented), otherwise
-/// a digest of the body.
+/// a digest of the body's dedupe form (see [`psa_proto::CalloutFormat::dedupe_form`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DedupeKey(String);
 
 impl DedupeKey {
+    /// `body` is the callout's dedupe form, not its raw bytes.
     pub fn for_change(change: &TicketChange, body: &[u8]) -> Self {
         match (&change.webhook_guid, change.sequence_number) {
             (Some(guid), Some(seq)) => Self(format!("{guid}:{}:{seq}", change.ticket_id)),
