@@ -71,17 +71,26 @@ pub enum AutotaskError {
     },
 }
 
+/// The most characters of Autotask's error texts an error keeps, all texts together.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
 impl AutotaskError {
-    /// Classifies a non-success answer from Autotask.
+    /// Classifies a non-success answer from Autotask. Only the texts of its `errors[]` array
+    /// are kept: any other body (an HTML page, ASP.NET's exception shape, plain text) may echo
+    /// the request, credentials and the webhook secret included, so none of it is kept.
     pub fn from_response(
         op: Op,
         status: StatusCode,
         body: &str,
         retry_after: Option<Duration>,
     ) -> Self {
-        let message = error_messages(body).unwrap_or_else(|| truncate(body));
-        let lower = message.to_ascii_lowercase();
         let code = status.as_u16();
+        let texts = error_messages(body);
+        // Keywords are looked for in the whole body: a thread-limit refusal need not be JSON.
+        // The body is only searched, never kept.
+        let lower = texts.as_deref().unwrap_or(body).to_ascii_lowercase();
+        let message = texts
+            .unwrap_or_else(|| format!("Autotask answered HTTP {code} without an error message"));
         // Not every rejection is a 429 (reference §6.1); the texts name the threshold exceeded.
         // A bare "threshold" is not enough: our own field sendThresholdExceededNotification
         // may appear in validation errors.
@@ -122,27 +131,32 @@ fn mentions_limit(lower: &str) -> bool {
     lower.contains("limit") || lower.contains("maximum")
 }
 
-/// The texts of `{"errors":["..."]}` or `{"errors":[{"message":"..."}]}`.
+/// The texts of `{"errors":["..."]}` or `{"errors":[{"message":"..."}]}`, joined and cut to
+/// [`MAX_MESSAGE_CHARS`]; `None` when the body has no such texts.
 pub fn error_messages(body: &str) -> Option<String> {
     let value: Value = serde_json::from_str(body).ok()?;
     let errors = value.get("errors")?.as_array()?;
-    let texts: Vec<String> = errors
+    let texts: Vec<&str> = errors
         .iter()
         .filter_map(|e| match e {
-            Value::String(s) => Some(s.clone()),
-            Value::Object(o) => o.get("message").and_then(Value::as_str).map(str::to_owned),
+            Value::String(s) => Some(s.as_str()),
+            Value::Object(o) => o.get("message").and_then(Value::as_str),
             _ => None,
         })
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
         .collect();
-    (!texts.is_empty()).then(|| texts.join("; "))
+    (!texts.is_empty()).then(|| bounded(&texts.join("; ")))
 }
 
-fn truncate(body: &str) -> String {
-    let body = body.trim();
-    if body.is_empty() {
-        return "(empty answer)".to_owned();
+/// `text` cut to [`MAX_MESSAGE_CHARS`] characters (never inside a character), the cut marked.
+fn bounded(text: &str) -> String {
+    if text.chars().count() <= MAX_MESSAGE_CHARS {
+        return text.to_owned();
     }
-    body.chars().take(300).collect()
+    let mut cut: String = text.chars().take(MAX_MESSAGE_CHARS - 1).collect();
+    cut.push('…');
+    cut
 }
 
 impl AdapterError for AutotaskError {
@@ -266,6 +280,108 @@ mod tests {
         assert_eq!(
             classify(Op::WebhookDelete, 503, "down"),
             ErrorClass::Transient
+        );
+    }
+
+    /// Bodies without an `errors[]` text, each echoing the request's secrets.
+    fn echoing_bodies(secret: &str) -> Vec<String> {
+        vec![
+            format!("<html><body><h1>Server Error</h1><pre>Secret: {secret}</pre></body></html>"),
+            serde_json::json!({
+                "Message": "An error has occurred.",
+                "ExceptionMessage": format!("Invalid webhook {{\"secretKey\":\"{secret}\"}}"),
+                "ExceptionType": "System.InvalidOperationException",
+                "StackTrace": format!("at Autotask.Webhooks.Create(secretKey={secret})"),
+            })
+            .to_string(),
+            format!("Bad Request: Secret={secret}"),
+            serde_json::json!({"errors": secret}).to_string(),
+            serde_json::json!({"errors": [{"detail": secret}], "secretKey": secret}).to_string(),
+            serde_json::json!({"errors": [], "request": {"Secret": secret}}).to_string(),
+            serde_json::json!({"errors": ["   "], "echo": secret}).to_string(),
+        ]
+    }
+
+    #[test]
+    fn bodies_without_error_texts_never_reach_the_error() {
+        let secret = "Sup3r-S3cret-Key-0042";
+        for body in echoing_bodies(secret) {
+            for status in [400, 401, 403, 404, 409, 429, 500, 503] {
+                for op in Op::ALL {
+                    let status = StatusCode::from_u16(status).expect("valid status");
+                    let error = AutotaskError::from_response(op, status, &body, None);
+                    let printed = format!("{error} | {} | {error:?}", error.fix());
+                    assert!(!printed.contains(secret), "{op} {status}: {printed}");
+                    assert!(!printed.contains("S3cret"), "{op} {status}: {printed}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bodies_without_error_texts_get_a_fixed_message_and_still_classify() {
+        let html = "<html>Secret: hunter2</html>";
+        let error = AutotaskError::from_response(
+            Op::WebhookCreate,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            html,
+            None,
+        );
+        assert_eq!(
+            error.to_string(),
+            "Autotask answered 500 to webhook_create: Autotask answered HTTP 500 without an error message"
+        );
+        for body in echoing_bodies("hunter2") {
+            assert_eq!(
+                classify(Op::WebhookGet, 401, &body),
+                ErrorClass::CredentialsRejected
+            );
+            assert_eq!(
+                classify(Op::WebhookQuery, 429, &body),
+                ErrorClass::Throttled
+            );
+            assert_eq!(
+                classify(Op::WebhookCreate, 403, &body),
+                ErrorClass::CannotCreateWebhooks
+            );
+            assert_eq!(
+                classify(Op::TicketQuery, 403, &body),
+                ErrorClass::NoTicketPermission
+            );
+            assert_eq!(
+                classify(Op::WebhookDelete, 404, &body),
+                ErrorClass::NotFound
+            );
+            assert_eq!(
+                classify(Op::WebhookDelete, 503, &body),
+                ErrorClass::Transient
+            );
+        }
+        assert_eq!(
+            classify(
+                Op::WebhookQuery,
+                500,
+                "<html>Itgenatr005 Thread Threshold Exceeded</html>"
+            ),
+            ErrorClass::Throttled,
+            "a thread-limit refusal is recognised even when it is not JSON"
+        );
+    }
+
+    #[test]
+    fn error_texts_are_kept_up_to_a_bound_cut_between_characters() {
+        let long = "é".repeat(400);
+        let body = serde_json::json!({"errors": [long, {"message": "ü".repeat(400)}]}).to_string();
+        let message = error_messages(&body).expect("texts");
+        assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(message.starts_with("éé") && message.ends_with('…'));
+        let error =
+            AutotaskError::from_response(Op::WebhookCreate, StatusCode::BAD_REQUEST, &body, None);
+        assert!(error.to_string().chars().count() < MAX_MESSAGE_CHARS + 100);
+        let short = r#"{"errors":["name must be less than or equal to 50 characters"]}"#;
+        assert_eq!(
+            error_messages(short).as_deref(),
+            Some("name must be less than or equal to 50 characters")
         );
     }
 
