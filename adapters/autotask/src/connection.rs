@@ -24,6 +24,9 @@ pub use crate::client::Credentials;
 pub const DEFAULT_ZONE_LOOKUP_URL: &str =
     "https://webservices.autotask.net/ATServicesRest/V1.0/zoneInformation";
 
+/// The default of [`AutotaskSettings::cache_capacity`].
+pub const DEFAULT_CACHE_CAPACITY: usize = 16_384;
+
 /// How the adapter talks to Autotask.
 #[derive(Debug, Clone)]
 pub struct AutotaskSettings {
@@ -35,6 +38,10 @@ pub struct AutotaskSettings {
     pub retry: RetryPolicy,
     /// Autotask's thread limit per endpoint (3 for integrations created after 2023.1).
     pub max_concurrent_per_endpoint: usize,
+    /// The most entries each in-memory cache keeps: zones (per username), field-id picklists
+    /// (per user and zone), and, as the size past which idle ones are dropped, thread-limit
+    /// buckets (per database and endpoint).
+    pub cache_capacity: usize,
 }
 
 impl Default for AutotaskSettings {
@@ -45,6 +52,7 @@ impl Default for AutotaskSettings {
             zone_cache_ttl: Duration::from_secs(6 * 3600),
             retry: RetryPolicy::default(),
             max_concurrent_per_endpoint: 3,
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
         }
     }
 }
@@ -80,6 +88,7 @@ impl Autotask {
             http.clone(),
             lookup_url,
             settings.zone_cache_ttl,
+            settings.cache_capacity,
             settings.retry.clone(),
         );
         Ok(Self {
@@ -90,7 +99,7 @@ impl Autotask {
                 observer: None,
             },
             zones: Arc::new(zones),
-            fields: Arc::new(FieldCatalog::default()),
+            fields: Arc::new(FieldCatalog::new(settings.cache_capacity)),
         })
     }
 

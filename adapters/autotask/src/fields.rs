@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use parking_lot::Mutex;
 use serde_json::Value;
 
+use crate::cache::BoundedCache;
 use crate::client::{AutotaskClient, Op};
 use crate::error::AutotaskError;
 
@@ -69,12 +70,16 @@ pub fn normalize_label(label: &str) -> String {
         .collect()
 }
 
-/// The picklists seen so far, per API user and zone: what one user's security level sees is
+/// How long a picklist is trusted: field ids change rarely, but a day bounds how long a
+/// changed Autotask is answered from memory.
+pub const PICKLIST_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The picklists seen recently, per API user and zone: what one user's security level sees is
 /// never used for another tenant. Only picklists that resolved every field are kept, so a
 /// failure is never cached.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FieldCatalog {
-    by_user: Mutex<HashMap<String, Arc<Picklist>>>,
+    by_user: BoundedCache<String, Arc<Picklist>>,
 }
 
 #[derive(Debug)]
@@ -84,13 +89,20 @@ struct Picklist {
 }
 
 impl FieldCatalog {
+    /// A catalog keeping the picklists of at most `capacity` users for [`PICKLIST_TTL`].
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            by_user: BoundedCache::new(PICKLIST_TTL, capacity),
+        }
+    }
+
     /// The ids of [`TICKET_FIELDS`] for the client's zone.
     pub async fn resolve(
         &self,
         client: &AutotaskClient,
     ) -> Result<Vec<ResolvedField>, AutotaskError> {
         let key = format!("{}|{}", client.base(), client.username());
-        let cached = self.by_user.lock().get(&key).cloned();
+        let cached = self.by_user.get(&key);
         let (picklist, fresh) = match cached {
             Some(picklist) => (picklist, false),
             None => (Arc::new(fetch(client).await?), true),
@@ -105,7 +117,7 @@ impl FieldCatalog {
         }
         if missing.is_empty() {
             if fresh {
-                self.by_user.lock().insert(key, picklist);
+                self.by_user.insert(key, picklist);
             }
             return Ok(resolved);
         }

@@ -5,6 +5,7 @@
 //! - [`callout`]: defensive parsing of verified callouts into [`psa_proto::TicketChange`].
 //! - [`error`]: every Autotask failure, classified, with a plain-language fix.
 //! - [`zone`]: per-user zone discovery and URL normalization.
+//! - [`cache`]: the bounded, expiring map behind the zone and field caches.
 //! - [`limiter`] and [`retry`]: at most 3 concurrent calls per endpoint per database; bounded
 //!   exponential backoff with jitter that honours Retry-After.
 //! - [`client`]: one REST client per connection: auth headers, error classification, retries.
@@ -12,6 +13,7 @@
 //! - [`webhook`]: registration (with duplicate recovery), check and removal.
 //! - [`connection`]: the [`psa_proto::PsaAdapter`] for one tenant, and the shared factory.
 
+pub mod cache;
 pub mod callout;
 pub mod canonical;
 pub mod client;

@@ -1,13 +1,12 @@
 //! Zone discovery: which `webservicesN` host serves an API user, cached per username
 //! (reference §1.2).
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use parking_lot::Mutex;
 use serde_json::Value;
 use url::Url;
 
+use crate::cache::BoundedCache;
 use crate::client::{exchange, Op};
 use crate::error::AutotaskError;
 use crate::retry::RetryPolicy;
@@ -38,33 +37,35 @@ pub fn normalize_api_base(url: &str) -> Option<Url> {
 pub struct ZoneDirectory {
     http: reqwest::Client,
     lookup_url: Url,
-    ttl: Duration,
     retry: RetryPolicy,
-    cache: Mutex<HashMap<String, (Zone, Instant)>>,
+    cache: BoundedCache<String, Zone>,
 }
 
 impl ZoneDirectory {
-    pub fn new(http: reqwest::Client, lookup_url: Url, ttl: Duration, retry: RetryPolicy) -> Self {
+    /// Zones are trusted for `ttl`; at most `capacity` users' zones are kept.
+    pub fn new(
+        http: reqwest::Client,
+        lookup_url: Url,
+        ttl: Duration,
+        capacity: usize,
+        retry: RetryPolicy,
+    ) -> Self {
         Self {
             http,
             lookup_url,
-            ttl,
             retry,
-            cache: Mutex::new(HashMap::new()),
+            cache: BoundedCache::new(ttl, capacity),
         }
     }
 
     /// The zone of `username`, from the cache while it is fresh.
     pub async fn zone_for(&self, username: &str) -> Result<Zone, AutotaskError> {
-        if let Some((zone, at)) = self.cache.lock().get(username) {
-            if at.elapsed() < self.ttl {
-                return Ok(zone.clone());
-            }
+        let key = username.to_owned();
+        if let Some(zone) = self.cache.get(&key) {
+            return Ok(zone);
         }
         let zone = self.lookup(username).await?;
-        self.cache
-            .lock()
-            .insert(username.to_owned(), (zone.clone(), Instant::now()));
+        self.cache.insert(key, zone.clone());
         Ok(zone)
     }
 

@@ -1,5 +1,6 @@
 //! The Autotask adapter against the simulator, over real HTTP on random ports.
 
+mod caches;
 mod callouts;
 mod check_remove;
 mod helpers;
