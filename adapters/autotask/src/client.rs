@@ -395,7 +395,7 @@ mod tests {
     fn client_with(secret: &str) -> (AutotaskClient, Shared) {
         let shared = Shared {
             http: reqwest::Client::new(),
-            limiter: Arc::new(EndpointLimiter::new(3)),
+            limiter: Arc::new(EndpointLimiter::new(3, 16)),
             retry: RetryPolicy::default(),
             observer: None,
         };

@@ -94,7 +94,10 @@ impl Autotask {
         Ok(Self {
             shared: Shared {
                 http,
-                limiter: Arc::new(EndpointLimiter::new(settings.max_concurrent_per_endpoint)),
+                limiter: Arc::new(EndpointLimiter::new(
+                    settings.max_concurrent_per_endpoint,
+                    settings.cache_capacity,
+                )),
                 retry: settings.retry,
                 observer: None,
             },
