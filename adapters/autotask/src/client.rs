@@ -218,9 +218,14 @@ impl AutotaskClient {
             .await?;
         let mut items = Vec::new();
         for _ in 0..MAX_PAGES {
-            if let Some(found) = page.get("items").and_then(Value::as_array) {
-                items.extend(found.iter().cloned());
-            }
+            // An answer without a list is not an empty list: callers conclude from absence.
+            let found = page.get("items").and_then(Value::as_array).ok_or_else(|| {
+                AutotaskError::Unexpected {
+                    op,
+                    message: "the query answer has no items list".into(),
+                }
+            })?;
+            items.extend(found.iter().cloned());
             let next = match page.pointer("/pageDetails/nextPageUrl") {
                 None | Some(Value::Null) => return Ok(items),
                 Some(next) => next.as_str().and_then(|next| Url::parse(next).ok()),

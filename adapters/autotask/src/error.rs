@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use psa_proto::{AdapterError, ErrorClass};
+use psa_proto::{AdapterError, ErrorClass, WebhookId};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -63,6 +63,15 @@ pub enum AutotaskError {
     NotReady { is_active: bool, is_ready: bool },
     #[error("Autotask's answer to {op} could not be understood: {message}")]
     Unexpected { op: Op, message: String },
+    #[error("Autotask answered that webhook {id} was not found, but psa-hub could not confirm it is gone: {reason}")]
+    GoneUnconfirmed {
+        id: WebhookId,
+        reason: String,
+        /// Why it could not be confirmed: the confirming query's failure, or the not-found
+        /// answer a query contradicted.
+        #[source]
+        source: Box<AutotaskError>,
+    },
     #[error("the answer to {op} is not the JSON expected")]
     Decode {
         op: Op,
@@ -177,6 +186,12 @@ impl AdapterError for AutotaskError {
             | Self::FieldsUnavailable { .. } => ErrorClass::InvalidRequest,
             Self::NotReady { .. } => ErrorClass::NotReady,
             Self::Unexpected { .. } | Self::Decode { .. } => ErrorClass::Unexpected,
+            // The failure that kept it unconfirmed decides (throttled, rejected credentials...);
+            // a "not found" there is not the webhook missing but an answer that makes no sense.
+            Self::GoneUnconfirmed { source, .. } => match source.class() {
+                ErrorClass::NotFound => ErrorClass::Unexpected,
+                class => class,
+            },
         }
     }
 
@@ -197,6 +212,7 @@ impl AdapterError for AutotaskError {
             Self::FieldsUnavailable { .. } => "This Autotask does not offer the ticket fields psa-hub subscribes to for webhooks. Contact psa-hub support with this message.".into(),
             Self::NotReady { .. } => "Autotask created the webhook but does not report it as active and ready. Click Retry Webhook Setup; if it persists, check the webhook under Admin > Extensions & Integrations > Webhooks.".into(),
             Self::Unexpected { .. } | Self::Decode { .. } => "Autotask answered in a way psa-hub did not expect. Retry later; if it persists, contact psa-hub support with this message.".into(),
+            Self::GoneUnconfirmed { id, .. } => format!("psa-hub could not confirm that the webhook is gone from Autotask, so it may still exist. In Autotask go to Admin > Extensions & Integrations > Webhooks, look for the webhook with id {id} (named \"SaaS Alerts Ticket Monitor\" unless configured otherwise) and delete it if it is still there. If it keeps happening, check that the API user's credentials are valid and that the user still belongs to this Autotask database, then retry."),
         }
     }
 

@@ -10,7 +10,8 @@
 //!   exponential backoff with jitter that honours Retry-After.
 //! - [`client`]: one REST client per connection: auth headers, error classification, retries.
 //! - [`fields`]: ticket webhook field ids resolved from Autotask's picklist, cached per zone.
-//! - [`webhook`]: registration (with duplicate recovery), check and removal.
+//! - [`webhook`]: registration (with duplicate recovery), check, repair and removal.
+//! - [`presence`]: whether a webhook still exists; "not found" only when a query confirms it.
 //! - [`connection`]: the [`psa_proto::PsaAdapter`] for one tenant, and the shared factory.
 
 pub mod cache;
@@ -21,6 +22,7 @@ pub mod connection;
 pub mod error;
 pub mod fields;
 pub mod limiter;
+pub mod presence;
 pub mod retry;
 pub mod signature;
 pub mod webhook;

@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 use crate::client::{AutotaskClient, Op};
 use crate::error::AutotaskError;
 use crate::fields::{FieldCatalog, ResolvedField};
+use crate::presence::delete_if_present;
+pub use crate::presence::get_webhook;
 
 /// Autotask's limit on a webhook name.
 pub const MAX_NAME_CHARS: usize = 50;
@@ -197,21 +199,6 @@ async fn subscribe_and_confirm(
     })
 }
 
-/// The webhook `id`, or `None` when Autotask says it does not exist.
-pub async fn get_webhook(
-    client: &AutotaskClient,
-    id: WebhookId,
-) -> Result<Option<Value>, AutotaskError> {
-    match client
-        .get(Op::WebhookGet, &format!("TicketWebhooks/{id}"))
-        .await
-    {
-        Ok(answer) => Ok(answer.get("item").filter(|item| item.is_object()).cloned()),
-        Err(AutotaskError::NotFound { .. }) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
 /// Ids of the webhooks at `url` (Autotask compares URLs case-insensitively for duplicates).
 pub async fn find_at_url(
     client: &AutotaskClient,
@@ -233,21 +220,6 @@ pub async fn find_at_url(
         })
         .filter_map(|item| item.get("id").and_then(Value::as_i64).map(WebhookId))
         .collect())
-}
-
-/// Deletes `id`; "already gone" (404, or 500 "No matching records found") counts as done.
-async fn delete_if_present(
-    client: &AutotaskClient,
-    id: WebhookId,
-) -> Result<RemoveOutcome, AutotaskError> {
-    match client
-        .delete(Op::WebhookDelete, &format!("TicketWebhooks/{id}"))
-        .await
-    {
-        Ok(_) => Ok(RemoveOutcome::Removed),
-        Err(AutotaskError::NotFound { .. }) => Ok(RemoveOutcome::AlreadyGone),
-        Err(error) => Err(error),
-    }
 }
 
 /// Deletes the webhook `id`, or without an id every webhook at the spec's URL.

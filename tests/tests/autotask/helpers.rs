@@ -175,14 +175,42 @@ impl Receiver {
 
 /// A GET straight to the simulator with the test user's credentials, bypassing the adapter.
 pub async fn raw_get(sim: &Simulator, path: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(format!("{}/ATServicesRest/V1.0/{path}", sim.base_url()))
+    raw(sim, reqwest::Method::GET, path, None).await
+}
+
+/// A call straight to the simulator's REST API as the test user, as someone editing the
+/// webhook in Autotask would; panics unless it answers 2xx.
+pub async fn as_api_user(
+    sim: &Simulator,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let response = raw(sim, method.clone(), path, body).await;
+    let status = response.status();
+    let text = response.text().await.expect("the simulator answers");
+    assert!(status.is_success(), "{method} {path}: {status} {text}");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+async fn raw(
+    sim: &Simulator,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .request(
+            method,
+            format!("{}/ATServicesRest/V1.0/{path}", sim.base_url()),
+        )
         .header("ApiIntegrationCode", CODE)
         .header("UserName", USERNAME)
-        .header("Secret", SECRET)
-        .send()
-        .await
-        .expect("the simulator answers")
+        .header("Secret", SECRET);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.expect("the simulator answers")
 }
 
 /// The REST paths (after `/V1.0/`, lower-cased) the simulator received, with their methods.
