@@ -6,5 +6,6 @@ mod check_remove;
 mod helpers;
 mod permissions;
 mod registration;
+mod repair;
 mod signatures;
 mod throttling;
