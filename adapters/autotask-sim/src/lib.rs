@@ -3,6 +3,11 @@
 //! It follows the Autotask reference (`shared/reference/autotask-api.md`, sections 1-7), not any client's
 //! expectations. Tests spawn it with [`Simulator::spawn`] on `127.0.0.1:0`.
 //!
+//! Every REST request is logged when it arrives ([`LoggedRequest::status`] stays `None` until
+//! the answer is ready) and is processed to the end even if the client hangs up, as on a real
+//! server. [`Simulator::held`] counts requests waiting out an injected `Latency` with their thread
+//! slot taken, so tests synchronize on facts, never on sleeps.
+//!
 //! # Uncertain facts, as [`SimConfig`] settings
 //! The reference marks these as inferred or unknown; each is configurable:
 //! - `wire_body` (default `Escaped`): whether the wire bytes carry the .NET escapes; the
@@ -30,6 +35,7 @@ mod config;
 mod escape;
 mod faults;
 mod filter;
+mod held;
 mod http;
 mod ids;
 mod limits;

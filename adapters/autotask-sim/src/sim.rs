@@ -5,7 +5,7 @@ use crate::config::SimConfig;
 use crate::faults::Fault;
 use crate::ids::{DatabaseId, TicketId};
 use crate::limits::{RequestThreshold, ThreadLimiter};
-use crate::log::{Delivery, LoggedRequest};
+use crate::log::{Delivery, LoggedRequest, Op, RequestLog};
 use crate::shared::Shared;
 use crate::store::Store;
 use crate::user::ApiUser;
@@ -52,10 +52,11 @@ impl Simulator {
         let shared = Arc::new(Shared {
             config: config.clone(),
             store: Mutex::new(Store::new(config, tx)),
-            requests: Mutex::new(Vec::new()),
+            requests: RequestLog::default(),
             deliveries: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             threads: Arc::new(ThreadLimiter::default()),
+            held: Arc::default(),
             threshold: RequestThreshold::default(),
             base_url: format!("http://{addr}"),
         });
@@ -171,12 +172,18 @@ impl Simulator {
         self.shared().store.lock().webhooks_with_fields(db)
     }
 
+    /// Every REST request since the last clear, in arrival order; in-flight ones have no status.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared().requests.lock().clone()
+        self.shared().requests.snapshot()
     }
 
     pub fn clear_requests(&self) {
-        self.shared().requests.lock().clear();
+        self.shared().requests.clear();
+    }
+
+    /// Requests of `op` holding their thread slot while they wait out an injected `Latency`.
+    pub fn held(&self, op: Op) -> usize {
+        self.shared().held.count(op)
     }
 
     pub fn inject(&self, fault: Fault) {

@@ -3,6 +3,7 @@
 mod auth;
 mod control;
 mod fields;
+mod incoming;
 mod meta;
 mod pipeline;
 mod query;
@@ -35,6 +36,9 @@ pub fn server(listener: TcpListener, shared: Arc<Shared>) -> std::io::Result<Ser
             .default_service(web::to(pipeline::entry))
     })
     .workers(2)
+    // A client that hangs up loses its connection at once, as on IIS; the work it started
+    // still completes (see `pipeline::entry`).
+    .h1_allow_half_closed(false)
     .disable_signals()
     .listen(listener)?
     .run();
