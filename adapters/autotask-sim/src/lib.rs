@@ -17,6 +17,9 @@
 //! - `delete_missing` (default 500 "No matching records found"): deleting a missing webhook (§2.1).
 //! - `echo_secret_key` (default false): whether GET returns `secretKey` (§2.4).
 //! - `get_missing_as_null_item` (default true): GET of a missing id gives 200 `{"item":null}`.
+//! - `other_users_webhooks_visible` (default true): whether an API user sees webhooks owned by
+//!   other resources is undocumented. When false, queries, counts, GET, PATCH, DELETE and the
+//!   Fields routes act as if those did not exist; the duplicate rule still counts them (§5.4).
 //! - `threshold_status` (default 429): thread-limit rejections are "not always 429" (§6.1).
 //! - `webhook_limit_error`, `cannot_create_error` (+ `cannot_create_status`, default 403),
 //!   `duplicate_error`: no verified texts exist (§6.1).

@@ -13,7 +13,8 @@ mod tickets;
 mod webhooks;
 
 use crate::shared::Shared;
-use crate::store::UserRecord;
+use crate::store::webhook::Webhook;
+use crate::store::{Database, UserRecord};
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
@@ -24,6 +25,19 @@ pub struct Ctx<'a> {
     pub shared: &'a Shared,
     pub user: UserRecord,
     pub query_string: &'a str,
+}
+
+impl Ctx<'_> {
+    /// Whether this user may see a webhook: its own always, others' unless configured hidden.
+    pub fn sees(&self, w: &Webhook) -> bool {
+        self.shared.config.other_users_webhooks_visible
+            || w.owner_resource_id == self.user.user.resource_id
+    }
+
+    /// A webhook of `db` by id, if it exists and this user may see it.
+    pub fn visible<'d>(&self, db: &'d Database, id: i64) -> Option<&'d Webhook> {
+        db.webhooks.get(&id).filter(|w| self.sees(w))
+    }
 }
 
 /// Builds the actix server on an already bound listener; the caller drives the future.

@@ -35,11 +35,22 @@ impl Env {
     }
 
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.req_as(USER, SECRET, method, path)
+    }
+
+    /// A request with another API user's credentials (same integration code).
+    pub fn req_as(
+        &self,
+        user: &str,
+        secret: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
         self.http
             .request(method, self.url(path))
             .header("ApiIntegrationCode", CODE)
-            .header("UserName", USER)
-            .header("Secret", SECRET)
+            .header("UserName", user)
+            .header("Secret", secret)
     }
 
     pub async fn call(
@@ -48,30 +59,24 @@ impl Env {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut r = self.req(method, path);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.expect("send");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        send(self.req(method, path), body).await
+    }
+
+    pub async fn call_as(
+        &self,
+        (user, secret): (&str, &str),
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        send(self.req_as(user, secret, method, path), body).await
     }
 
     /// Creates a webhook with update events and returns its id.
     pub async fn create_webhook(&self, url: &str) -> (u16, Value) {
-        self.call(
-            reqwest::Method::POST,
-            "TicketWebhooks",
-            Some(json!({
-                "name": "svc tenant 42 ticket-close",
-                "webhookUrl": url,
-                "deactivationUrl": format!("{url}/deactivated"),
-                "secretKey": "9f8c1e0b6a4d4f7c8e2b51d3a9c07e66",
-                "isActive": true,
-                "isSubscribedToUpdateEvents": true,
-            })),
-        )
-        .await
+        let body = webhook_body(url);
+        self.call(reqwest::Method::POST, "TicketWebhooks", Some(body))
+            .await
     }
 
     pub async fn add_field(&self, wid: i64, field: i64, sub: bool, always: bool) -> (u16, Value) {
@@ -82,6 +87,28 @@ impl Env {
         )
         .await
     }
+}
+
+/// A create body for an update-events webhook calling `url`.
+pub fn webhook_body(url: &str) -> Value {
+    json!({
+        "name": "svc tenant 42 ticket-close",
+        "webhookUrl": url,
+        "deactivationUrl": format!("{url}/deactivated"),
+        "secretKey": "9f8c1e0b6a4d4f7c8e2b51d3a9c07e66",
+        "isActive": true,
+        "isSubscribedToUpdateEvents": true,
+    })
+}
+
+/// Sends with an optional JSON body; a non-JSON answer reads as `Null`.
+async fn send(mut r: reqwest::RequestBuilder, body: Option<Value>) -> (u16, Value) {
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.expect("send");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 #[derive(Clone, Debug)]
