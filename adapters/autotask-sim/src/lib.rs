@@ -6,7 +6,10 @@
 //! Every REST request is logged when it arrives ([`LoggedRequest::status`] stays `None` until
 //! the answer is ready) and is processed to the end even if the client hangs up, as on a real
 //! server. [`Simulator::held`] counts requests waiting out an injected `Latency` with their thread
-//! slot taken, so tests synchronize on facts, never on sleeps.
+//! slot taken, so tests synchronize on facts, never on sleeps. The `Simulator::*_silently`
+//! methods change a webhook as an administrator would in Autotask's UI while the deactivation
+//! call gets lost, for tests of self-healing; `Simulator::webhooks` shows each webhook's last
+//! `sequence`, which moves as soon as a ticket change queues a callout.
 //!
 //! # Uncertain facts, as [`SimConfig`] settings
 //! The reference marks these as inferred or unknown; each is configurable:

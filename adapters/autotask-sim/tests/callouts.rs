@@ -8,27 +8,6 @@ use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
 
-fn fast() -> SimConfig {
-    SimConfig {
-        time_scale: 0.001,
-        // 500 s scaled = 0.5 s: generous so a loaded test machine never times out a local receiver.
-        callout_timeout: Duration::from_secs(500),
-        ..SimConfig::default()
-    }
-}
-
-/// Webhook subscribed to CompletedDate, display-always Status/Resolution/CreateDate.
-async fn ready_webhook(e: &Env, url: &str) -> i64 {
-    let (s, c) = e.create_webhook(url).await;
-    assert_eq!(s, 200, "{c}");
-    let wid = c["itemId"].as_i64().expect("id");
-    assert_eq!(e.add_field(wid, 56, true, false).await.0, 200);
-    for f in [27, 14, 41] {
-        assert_eq!(e.add_field(wid, f, false, true).await.0, 200);
-    }
-    wid
-}
-
 #[test]
 fn escaping_known_answers() {
     let body = json!({"Resolution": "Replaced PSU & rebooted"});

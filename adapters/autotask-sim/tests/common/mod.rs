@@ -89,6 +89,28 @@ impl Env {
     }
 }
 
+/// Callout delays scaled down a thousandfold.
+pub fn fast() -> SimConfig {
+    SimConfig {
+        time_scale: 0.001,
+        // 500 s scaled = 0.5 s: generous so a loaded test machine never times out a local receiver.
+        callout_timeout: Duration::from_secs(500),
+        ..SimConfig::default()
+    }
+}
+
+/// A webhook subscribed to CompletedDate, display-always Status/Resolution/CreateDate.
+pub async fn ready_webhook(e: &Env, url: &str) -> i64 {
+    let (s, c) = e.create_webhook(url).await;
+    assert_eq!(s, 200, "{c}");
+    let wid = c["itemId"].as_i64().expect("id");
+    assert_eq!(e.add_field(wid, 56, true, false).await.0, 200);
+    for f in [27, 14, 41] {
+        assert_eq!(e.add_field(wid, f, false, true).await.0, 200);
+    }
+    wid
+}
+
 /// A create body for an update-events webhook calling `url`.
 pub fn webhook_body(url: &str) -> Value {
     json!({
@@ -164,6 +186,13 @@ pub async fn receiver(status: u16) -> Receiver {
         url: format!("http://127.0.0.1:{port}/hook"),
         hits,
     }
+}
+
+/// The last SequenceNumber the simulator handed out for the database's first webhook.
+pub fn sequence(e: &Env) -> i64 {
+    e.sim.webhooks(e.db)[0]["sequence"]
+        .as_i64()
+        .expect("sequence")
 }
 
 /// Polls `cond` every 20 ms for up to 10 s.
