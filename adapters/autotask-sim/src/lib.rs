@@ -26,6 +26,8 @@
 //! - `threshold_status` (default 429): thread-limit rejections are "not always 429" (§6.1).
 //! - `webhook_limit_error`, `cannot_create_error` (+ `cannot_create_status`, default 403),
 //!   `duplicate_error`: no verified texts exist (§6.1).
+//! - `ApiUser::zone_url` (default None, the simulator itself): the zone a user's database
+//!   lives in; any other URL plays a database moved to another zone, or a wrong base (§1.2).
 //! - `technician_resource_id` (default 29682885): `PersonID` of Rust-side ticket changes.
 //!
 //! Further inferred behaviour, fixed in code: `Guid` is the webhook's `webhookGUID`;

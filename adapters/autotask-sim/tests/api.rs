@@ -1,4 +1,4 @@
-//! REST behaviour over real HTTP: zone lookup, auth, webhook lifecycle and rules, limits.
+//! REST behaviour over real HTTP: auth, webhook lifecycle and rules, limits.
 
 mod common;
 
@@ -7,43 +7,6 @@ use common::*;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-
-#[tokio::test]
-async fn zone_lookup_known_and_unknown_user() {
-    let e = env(SimConfig::default()).await;
-    let known: serde_json::Value = e
-        .http
-        .get(e.sim.zone_lookup_url())
-        .query(&[("user", USER)])
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(
-        known["url"],
-        json!(format!("{}/ATServicesRest/", e.sim.base_url()))
-    );
-    assert_eq!(known["ci"], json!(e.db.0));
-    let resp = e
-        .http
-        .get(e.sim.zone_lookup_url())
-        .query(&[("user", "nobody@x")])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status().as_u16(), 200);
-    let unknown: serde_json::Value = resp.json().await.expect("json");
-    assert!(unknown["url"].is_null());
-    let missing = e
-        .http
-        .get(e.sim.zone_lookup_url())
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(missing.status().as_u16(), 400);
-}
 
 #[tokio::test]
 async fn bad_secret_and_locked_user_get_401() {
