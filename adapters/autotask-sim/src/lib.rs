@@ -23,6 +23,12 @@
 //! - `other_users_webhooks_visible` (default true): whether an API user sees webhooks owned by
 //!   other resources is undocumented. When false, queries, counts, GET, PATCH, DELETE and the
 //!   Fields routes act as if those did not exist; the duplicate rule still counts them (§5.4).
+//! - `echo_request_in_errors` (default false): whether an Autotask error can echo request
+//!   fields is unknown. When true, the 401 of a failed authentication and every 5xx the
+//!   simulator produces itself (not injected ones) answer `{"Message":"An error has
+//!   occurred.","ExceptionMessage":"Request: ApiIntegrationCode=.. UserName=.. Secret=..
+//!   <METHOD> <path> failed: <usual text> Body=<request body>","ExceptionType":
+//!   "System.Exception"}`, ASP.NET Web API's unhandled-exception shape, with no `errors` key.
 //! - `threshold_status` (default 429): thread-limit rejections are "not always 429" (§6.1).
 //! - `webhook_limit_error`, `cannot_create_error` (+ `cannot_create_status`, default 403),
 //!   `duplicate_error`: no verified texts exist (§6.1).

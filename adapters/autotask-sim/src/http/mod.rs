@@ -10,6 +10,7 @@ mod query;
 mod reply;
 mod route;
 mod tickets;
+mod verbose;
 mod webhooks;
 
 use crate::shared::Shared;

@@ -3,7 +3,7 @@
 use super::incoming::Incoming;
 use super::reply::Reply;
 use super::route::{self, Entity, Route};
-use super::{auth, control, fields, meta, query, tickets, webhooks, Ctx};
+use super::{auth, control, fields, meta, query, tickets, verbose, webhooks, Ctx};
 use crate::faults::{self, FaultKind};
 use crate::limits::SlotGuard;
 use crate::shared::Shared;
@@ -18,17 +18,18 @@ pub async fn entry(req: HttpRequest, body: Bytes, shared: Data<Shared>) -> HttpR
     if req.path().to_ascii_lowercase().starts_with("/_sim") {
         return control::handle(&req, &body, &shared).into_response();
     }
-    let incoming = Incoming::new(&req, body);
+    let incoming = Arc::new(Incoming::new(&req, body));
     let route = route::parse(&incoming.method, &incoming.path);
     let serial = shared.requests.arrived(incoming.logged(route.op()));
     let shared = shared.into_inner();
     // A task of its own: actix drops this handler when the client hangs up, but a real server
     // finishes the work it started (a held create still creates the webhook).
-    let task = tokio::spawn(answer(shared.clone(), incoming, route, serial));
+    let task = tokio::spawn(answer(shared.clone(), incoming.clone(), route, serial));
     let reply = match task.await {
         Ok(reply) => reply,
         Err(_) => {
             let reply = Reply::error(500, "An unexpected error occurred.");
+            let reply = verbose::reshape(reply, &incoming, &shared.config);
             shared.requests.answered(serial, reply.status);
             reply
         }
@@ -37,8 +38,9 @@ pub async fn entry(req: HttpRequest, body: Bytes, shared: Data<Shared>) -> HttpR
 }
 
 /// Processes a request and records its status before the answer goes out.
-async fn answer(shared: Arc<Shared>, req: Incoming, route: Route, serial: u64) -> Reply {
+async fn answer(shared: Arc<Shared>, req: Arc<Incoming>, route: Route, serial: u64) -> Reply {
     let reply = process(&req, &shared, &route).await;
+    let reply = verbose::reshape(reply, &req, &shared.config);
     shared.requests.answered(serial, reply.status);
     reply
 }
@@ -64,19 +66,9 @@ async fn process(req: &Incoming, shared: &Shared, route: &Route) -> Reply {
     let fault = faults::take(&mut shared.faults.lock(), route.op());
     let mut fail_after = None;
     match fault {
-        Some(FaultKind::Status { status, body }) => {
-            return Reply {
-                status,
-                body,
-                headers: Vec::new(),
-            };
-        }
+        Some(FaultKind::Status { status, body }) => return Reply::injected(status, body),
         Some(FaultKind::CreateThenFail { status, body }) => {
-            fail_after = Some(Reply {
-                status,
-                body,
-                headers: Vec::new(),
-            })
+            fail_after = Some(Reply::injected(status, body))
         }
         Some(FaultKind::Latency(d)) => {
             let _held = shared.held.enter(route.op());
