@@ -50,6 +50,12 @@ pub struct SimConfig {
     pub echo_secret_key: bool,
     /// `GET /TicketWebhooks/{missing}` answers 200 `{"item":null}` (true) or 404 (false).
     pub get_missing_as_null_item: bool,
+    /// Answer a failed authentication (401) and the simulator's own 5xx in ASP.NET's
+    /// unhandled-exception shape (no `errors` key), echoing the request's headers and body.
+    pub echo_request_in_errors: bool,
+    /// Whether an API user sees webhooks owned by other resources (undocumented). When false,
+    /// every webhook route acts as if those did not exist; the duplicate rule still counts them.
+    pub other_users_webhooks_visible: bool,
     /// Concurrent requests allowed per (ApiIntegrationCode, endpoint).
     pub thread_limit: usize,
     /// Requests allowed per database per rolling window (`1h * time_scale`).
@@ -86,6 +92,8 @@ impl Default for SimConfig {
             delete_missing: DeleteMissing::NoMatchingRecords500,
             echo_secret_key: false,
             get_missing_as_null_item: true,
+            other_users_webhooks_visible: true,
+            echo_request_in_errors: false,
             thread_limit: 3,
             requests_per_hour: 10_000,
             threshold_status: 429,

@@ -1,7 +1,10 @@
 //! Records kept for tests: REST requests received and callout attempts made.
 
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 /// Which API operation a request was routed to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     ZoneInformation,
     ThresholdInformation,
@@ -23,7 +26,7 @@ pub enum Op {
     Other,
 }
 
-/// One REST request as received, with the status the simulator answered.
+/// One REST request, logged when it arrives, with the status the simulator answered.
 #[derive(Clone, Debug)]
 pub struct LoggedRequest {
     pub method: String,
@@ -32,7 +35,8 @@ pub struct LoggedRequest {
     /// Header names are lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: Option<serde_json::Value>,
-    pub status: u16,
+    /// `None` while the request is in flight; set once the answer is ready, before it is sent.
+    pub status: Option<u16>,
     pub op: Op,
 }
 
@@ -43,6 +47,39 @@ impl LoggedRequest {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The REST request log. Entries carry a private serial so an answer finds its entry even
+/// after a test cleared the log in between (it is then simply not recorded).
+#[derive(Debug, Default)]
+pub struct RequestLog {
+    entries: Mutex<Vec<(u64, LoggedRequest)>>,
+    next: AtomicU64,
+}
+
+impl RequestLog {
+    /// Appends an arriving request; returns the serial to finish it with.
+    pub fn arrived(&self, request: LoggedRequest) -> u64 {
+        let serial = self.next.fetch_add(1, Ordering::Relaxed);
+        self.entries.lock().push((serial, request));
+        serial
+    }
+
+    /// Fills in the status of an answered request.
+    pub fn answered(&self, serial: u64, status: u16) {
+        let mut entries = self.entries.lock();
+        if let Some((_, r)) = entries.iter_mut().rev().find(|(s, _)| *s == serial) {
+            r.status = Some(status);
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<LoggedRequest> {
+        self.entries.lock().iter().map(|(_, r)| r.clone()).collect()
+    }
+
+    pub fn clear(&self) {
+        self.entries.lock().clear();
     }
 }
 

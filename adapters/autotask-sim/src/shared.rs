@@ -2,8 +2,9 @@
 
 use crate::config::SimConfig;
 use crate::faults::Fault;
+use crate::held::Held;
 use crate::limits::{RequestThreshold, ThreadLimiter};
-use crate::log::{Delivery, LoggedRequest};
+use crate::log::{Delivery, RequestLog};
 use crate::store::Store;
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -12,10 +13,11 @@ use std::sync::Arc;
 pub struct Shared {
     pub config: Arc<SimConfig>,
     pub store: Mutex<Store>,
-    pub requests: Mutex<Vec<LoggedRequest>>,
+    pub requests: RequestLog,
     pub deliveries: Mutex<Vec<Delivery>>,
     pub faults: Mutex<Vec<Fault>>,
     pub threads: Arc<ThreadLimiter>,
+    pub held: Arc<Held>,
     pub threshold: RequestThreshold,
     /// `http://127.0.0.1:PORT`, known once the listener is bound.
     pub base_url: String,

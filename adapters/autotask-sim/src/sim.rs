@@ -3,9 +3,9 @@
 use crate::callout::dispatcher;
 use crate::config::SimConfig;
 use crate::faults::Fault;
-use crate::ids::{DatabaseId, TicketId};
+use crate::ids::{DatabaseId, TicketId, WebhookId};
 use crate::limits::{RequestThreshold, ThreadLimiter};
-use crate::log::{Delivery, LoggedRequest};
+use crate::log::{Delivery, LoggedRequest, Op, RequestLog};
 use crate::shared::Shared;
 use crate::store::Store;
 use crate::user::ApiUser;
@@ -52,10 +52,11 @@ impl Simulator {
         let shared = Arc::new(Shared {
             config: config.clone(),
             store: Mutex::new(Store::new(config, tx)),
-            requests: Mutex::new(Vec::new()),
+            requests: RequestLog::default(),
             deliveries: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             threads: Arc::new(ThreadLimiter::default()),
+            held: Arc::default(),
             threshold: RequestThreshold::default(),
             base_url: format!("http://{addr}"),
         });
@@ -166,17 +167,60 @@ impl Simulator {
         Some(Value::Object(t.clone()))
     }
 
-    /// Stored webhooks with `secretKey` and a `fields` array of their Fields children.
+    /// Stored webhooks with `secretKey`, a `fields` array of their Fields children and
+    /// `sequence`, the last SequenceNumber handed out (0 before the first callout). It moves
+    /// when a ticket change queues a callout, so a test can see at once that none was queued.
     pub fn webhooks(&self, db: DatabaseId) -> Vec<Value> {
         self.shared().store.lock().webhooks_with_fields(db)
     }
 
+    /// Activates or deactivates a webhook as an administrator would in Autotask's UI, but the
+    /// deactivation call never arrives (a lost notice). Panics on an unknown webhook.
+    pub fn set_webhook_active_silently(&self, db: DatabaseId, id: WebhookId, active: bool) {
+        self.drift(db, id, |s| s.set_webhook_active(db, id.0, active));
+    }
+
+    /// Deletes a webhook and its Fields entries with no deactivation call.
+    pub fn delete_webhook_silently(&self, db: DatabaseId, id: WebhookId) {
+        self.drift(db, id, |s| {
+            s.remove_webhook(db, id.0)
+                .map(drop)
+                .ok_or_else(|| "no such webhook".to_string())
+        });
+    }
+
+    /// Removes every Fields entry of a webhook; `isReady` then turns false.
+    pub fn remove_webhook_fields_silently(&self, db: DatabaseId, id: WebhookId) {
+        self.drift(db, id, |s| s.remove_webhook_fields(db, id.0));
+    }
+
+    /// Changes a webhook's `webhookUrl`, so callouts go elsewhere without the client knowing.
+    pub fn set_webhook_url_silently(&self, db: DatabaseId, id: WebhookId, url: &str) {
+        self.drift(db, id, |s| s.set_webhook_url(db, id.0, url));
+    }
+
+    fn drift(
+        &self,
+        db: DatabaseId,
+        id: WebhookId,
+        f: impl FnOnce(&mut Store) -> Result<(), String>,
+    ) {
+        f(&mut self.shared().store.lock())
+            .unwrap_or_else(|e| panic!("autotask-sim change of {id:?} in {db:?}: {e}"));
+    }
+
+    /// Every REST request since the last clear, in arrival order; in-flight ones have no status.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared().requests.lock().clone()
+        self.shared().requests.snapshot()
     }
 
     pub fn clear_requests(&self) {
-        self.shared().requests.lock().clear();
+        self.shared().requests.clear();
+    }
+
+    /// Requests of `op` holding their thread slot while they wait out an injected `Latency`.
+    pub fn held(&self, op: Op) -> usize {
+        self.shared().held.count(op)
     }
 
     pub fn inject(&self, fault: Fault) {

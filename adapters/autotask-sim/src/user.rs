@@ -16,6 +16,10 @@ pub struct ApiUser {
     pub locked: bool,
     /// Resource id; 0 means "let the simulator assign one".
     pub resource_id: i64,
+    /// The `url` zone discovery answers for this user; None means this simulator's own
+    /// `{base}/ATServicesRest/`. Set it to a path the simulator does not serve (e.g.
+    /// `{base}/elsewhere/ATServicesRest/`) to play a database moved to another zone.
+    pub zone_url: Option<String>,
 }
 
 impl ApiUser {
@@ -30,6 +34,7 @@ impl ApiUser {
             ticket_access: true,
             locked: false,
             resource_id: 0,
+            zone_url: None,
         }
     }
 }

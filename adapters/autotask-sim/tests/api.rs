@@ -1,4 +1,4 @@
-//! REST behaviour over real HTTP: zone lookup, auth, webhook lifecycle and rules, limits.
+//! REST behaviour over real HTTP: auth, webhook lifecycle and rules, limits.
 
 mod common;
 
@@ -7,43 +7,6 @@ use common::*;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-
-#[tokio::test]
-async fn zone_lookup_known_and_unknown_user() {
-    let e = env(SimConfig::default()).await;
-    let known: serde_json::Value = e
-        .http
-        .get(e.sim.zone_lookup_url())
-        .query(&[("user", USER)])
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(
-        known["url"],
-        json!(format!("{}/ATServicesRest/", e.sim.base_url()))
-    );
-    assert_eq!(known["ci"], json!(e.db.0));
-    let resp = e
-        .http
-        .get(e.sim.zone_lookup_url())
-        .query(&[("user", "nobody@x")])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status().as_u16(), 200);
-    let unknown: serde_json::Value = resp.json().await.expect("json");
-    assert!(unknown["url"].is_null());
-    let missing = e
-        .http
-        .get(e.sim.zone_lookup_url())
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(missing.status().as_u16(), 400);
-}
 
 #[tokio::test]
 async fn bad_secret_and_locked_user_get_401() {
@@ -262,7 +225,7 @@ async fn thread_limit_rejects_fourth_concurrent_request() {
     e.sim.inject(Fault {
         op: Op::WebhookQuery,
         times: 3,
-        kind: FaultKind::Latency(Duration::from_millis(1500)),
+        kind: FaultKind::Latency(Duration::from_secs(3)),
     });
     let q = json!({"filter":[{"op":"exist","field":"id"}]});
     let mut slow = Vec::new();
@@ -270,7 +233,10 @@ async fn thread_limit_rejects_fourth_concurrent_request() {
         let r = e.req(Method::POST, "TicketWebhooks/query").json(&q).send();
         slow.push(tokio::spawn(r));
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        wait_for(|| e.sim.held(Op::WebhookQuery) == 3).await,
+        "three queries held"
+    );
     let (s, body) = e
         .call(Method::GET, "TicketWebhooks/entityInformation", None)
         .await;
@@ -285,10 +251,53 @@ async fn thread_limit_rejects_fourth_concurrent_request() {
         let r = h.await.expect("join").expect("send");
         assert_eq!(r.status().as_u16(), 200);
     }
+    assert_eq!(e.sim.held(Op::WebhookQuery), 0);
     let (s, _) = e
         .call(Method::GET, "TicketWebhooks/entityInformation", None)
         .await;
     assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn a_request_is_logged_on_arrival_and_its_status_on_answer() {
+    let e = env(SimConfig::default()).await;
+    e.sim.inject(Fault {
+        op: Op::WebhookQuery,
+        times: 1,
+        kind: FaultKind::Latency(Duration::from_millis(300)),
+    });
+    let q = json!({"filter":[{"op":"exist","field":"id"}]});
+    let slow = tokio::spawn(e.req(Method::POST, "TicketWebhooks/query").json(&q).send());
+    assert!(wait_for(|| e.sim.held(Op::WebhookQuery) == 1).await);
+    let log = e.sim.requests();
+    assert_eq!(log.len(), 1, "logged before the answer");
+    assert_eq!((log[0].op, log[0].status), (Op::WebhookQuery, None));
+    assert_eq!(log[0].body, Some(q));
+    let resp = slow.await.expect("join").expect("send");
+    assert_eq!(resp.status().as_u16(), 200);
+    // Filled in before the response was sent, so it is there as soon as the client has it.
+    assert_eq!(e.sim.requests()[0].status, Some(200));
+}
+
+#[tokio::test]
+async fn a_held_create_completes_after_the_client_hangs_up() {
+    let e = env(SimConfig::default()).await;
+    e.sim.inject(Fault {
+        op: Op::WebhookCreate,
+        times: 1,
+        kind: FaultKind::Latency(Duration::from_millis(300)),
+    });
+    let (sim, db) = (e.sim.clone(), e.db);
+    let client = tokio::spawn(async move { e.create_webhook("https://hooks.example/held").await });
+    assert!(wait_for(|| sim.held(Op::WebhookCreate) == 1).await);
+    client.abort();
+    assert!(client.await.is_err_and(|e| e.is_cancelled()), "hung up");
+    assert!(
+        wait_for(|| sim.requests().first().is_some_and(|r| r.status.is_some())).await,
+        "the create still got its answer"
+    );
+    assert_eq!(sim.requests()[0].status, Some(200));
+    assert_eq!(sim.webhooks(db).len(), 1);
 }
 
 #[tokio::test]
@@ -337,7 +346,7 @@ async fn create_then_fail_really_creates_and_requests_are_logged() {
     );
     let log = e.sim.requests();
     let last = log.last().expect("logged");
-    assert_eq!((last.op, last.status), (Op::WebhookCreate, 500));
+    assert_eq!((last.op, last.status), (Op::WebhookCreate, Some(500)));
     assert_eq!(last.header("username"), Some(USER));
 }
 

@@ -1,16 +1,12 @@
 //! Header authentication: ApiIntegrationCode + UserName + Secret (reference §1.3).
 
+use super::incoming::Incoming;
 use super::reply::Reply;
 use crate::shared::Shared;
 use crate::store::UserRecord;
-use actix_web::HttpRequest;
-
-fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers().get(name).and_then(|v| v.to_str().ok())
-}
 
 /// Locked accounts and wrong credentials give the same 401 on purpose.
-pub fn check(req: &HttpRequest, shared: &Shared) -> Result<UserRecord, Reply> {
+pub fn check(req: &Incoming, shared: &Shared) -> Result<UserRecord, Reply> {
     let unauthorized = || {
         Reply::error(
             401,
@@ -18,9 +14,9 @@ pub fn check(req: &HttpRequest, shared: &Shared) -> Result<UserRecord, Reply> {
         )
     };
     let (Some(code), Some(name), Some(secret)) = (
-        header(req, "apiintegrationcode"),
-        header(req, "username"),
-        header(req, "secret"),
+        req.header("apiintegrationcode"),
+        req.header("username"),
+        req.header("secret"),
     ) else {
         return Err(unauthorized());
     };

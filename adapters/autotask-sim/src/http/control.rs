@@ -22,7 +22,7 @@ pub fn handle(req: &HttpRequest, body: &[u8], shared: &Shared) -> Reply {
         ["_sim", "requests"] => {
             let items: Vec<Value> = shared
                 .requests
-                .lock()
+                .snapshot()
                 .iter()
                 .map(|r| {
                     json!({"method": r.method, "path": r.path, "query": r.query,

@@ -11,7 +11,7 @@ pub fn list(ctx: &Ctx, pid: i64) -> Reply {
     let Some(db) = store.dbs.get(&ctx.user.db) else {
         return Reply::not_found();
     };
-    if !db.webhooks.contains_key(&pid) {
+    if ctx.visible(db, pid).is_none() {
         return Reply::not_found();
     }
     let items: Vec<Value> = db.fields_of(pid).iter().map(|f| f.to_json()).collect();
@@ -68,7 +68,7 @@ pub fn create(ctx: &Ctx, pid: i64, body: &Value) -> Reply {
     let Some(db) = store.dbs.get_mut(&ctx.user.db) else {
         return Reply::not_found();
     };
-    if !db.webhooks.contains_key(&pid) {
+    if ctx.visible(db, pid).is_none() {
         return Reply::error(
             400,
             format!("Reference value on field: webhookID of type: TicketWebhook does not exist or is invalid: {pid}"),
@@ -101,12 +101,13 @@ pub fn create(ctx: &Ctx, pid: i64, body: &Value) -> Reply {
 
 pub fn get(ctx: &Ctx, pid: Option<i64>, id: i64) -> Reply {
     let store = ctx.shared.store.lock();
-    let item = store
-        .dbs
-        .get(&ctx.user.db)
-        .and_then(|d| d.fields.get(&id))
-        .filter(|f| pid.is_none() || pid == Some(f.webhook_id))
-        .map(WebhookField::to_json);
+    let item = store.dbs.get(&ctx.user.db).and_then(|d| {
+        d.fields
+            .get(&id)
+            .filter(|f| pid.is_none() || pid == Some(f.webhook_id))
+            .filter(|f| ctx.visible(d, f.webhook_id).is_some())
+            .map(WebhookField::to_json)
+    });
     Reply::ok(json!({ "item": item }))
 }
 
@@ -115,7 +116,8 @@ pub fn delete(ctx: &Ctx, pid: i64, id: i64) -> Reply {
     let Some(db) = store.dbs.get_mut(&ctx.user.db) else {
         return Reply::not_found();
     };
-    if db.fields.get(&id).map(|f| f.webhook_id) != Some(pid) {
+    let parent = db.fields.get(&id).map(|f| f.webhook_id);
+    if parent != Some(pid) || ctx.visible(db, pid).is_none() {
         return Reply::error(500, "No matching records found");
     }
     db.fields.remove(&id);

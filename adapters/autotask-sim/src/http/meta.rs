@@ -24,7 +24,8 @@ pub fn zone(shared: &Shared, query: &str) -> Reply {
     match store.user(user) {
         Some(rec) => Reply::ok(json!({
             "zoneName": "Simulated Zone",
-            "url": format!("{}/ATServicesRest/", shared.base_url),
+            "url": rec.user.zone_url.clone()
+                .unwrap_or_else(|| format!("{}/ATServicesRest/", shared.base_url)),
             "webUrl": format!("{}/", shared.base_url),
             "ci": rec.db.0,
         })),

@@ -43,8 +43,18 @@ fn items(ctx: &Ctx, entity: Entity) -> Vec<Value> {
     };
     let echo = ctx.shared.config.echo_secret_key;
     match entity {
-        Entity::Webhooks => db.webhooks.values().map(|w| w.to_json(echo)).collect(),
-        Entity::WebhookFields => db.fields.values().map(|f| f.to_json()).collect(),
+        Entity::Webhooks => db
+            .webhooks
+            .values()
+            .filter(|w| ctx.sees(w))
+            .map(|w| w.to_json(echo))
+            .collect(),
+        Entity::WebhookFields => db
+            .fields
+            .values()
+            .filter(|f| ctx.visible(db, f.webhook_id).is_some())
+            .map(|f| f.to_json())
+            .collect(),
         Entity::Tickets => db.tickets.values().cloned().map(Value::Object).collect(),
         Entity::ErrorLogs => db.error_log.clone(),
     }

@@ -10,6 +10,8 @@ pub struct Reply {
     pub status: u16,
     pub body: Value,
     pub headers: Vec<(String, String)>,
+    /// Chosen by a test through an injected fault, so never reshaped on the way out.
+    pub injected: bool,
 }
 
 impl Reply {
@@ -18,6 +20,7 @@ impl Reply {
             status: 200,
             body,
             headers: Vec::new(),
+            injected: false,
         }
     }
 
@@ -27,6 +30,17 @@ impl Reply {
             status,
             body: json!({ "errors": [message.into()] }),
             headers: Vec::new(),
+            injected: false,
+        }
+    }
+
+    /// An answer an injected fault dictates.
+    pub fn injected(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            body,
+            headers: Vec::new(),
+            injected: true,
         }
     }
 

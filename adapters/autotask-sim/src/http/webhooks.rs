@@ -46,18 +46,13 @@ pub fn create(ctx: &Ctx, body: &Value) -> Reply {
 pub fn get(ctx: &Ctx, id: i64) -> Reply {
     let store = ctx.shared.store.lock();
     let echo = ctx.shared.config.echo_secret_key;
-    match store
-        .dbs
-        .get(&ctx.user.db)
-        .and_then(|d| d.webhooks.get(&id))
-    {
+    match store.dbs.get(&ctx.user.db).and_then(|d| ctx.visible(d, id)) {
         Some(w) => Reply::ok(json!({ "item": w.to_json(echo) })),
         None if ctx.shared.config.get_missing_as_null_item => Reply::ok(json!({ "item": null })),
         None => Reply::not_found(),
     }
 }
 
-/// The `id` of a PATCH body, which Autotask takes from the body, not the path.
 /// The object body of a PATCH and the `id` it carries (Autotask puts the id in the body).
 pub fn patch_body(body: &Value) -> Result<(i64, &serde_json::Map<String, Value>), Reply> {
     let map = body
@@ -79,11 +74,10 @@ pub fn update(ctx: &Ctx, body: &Value) -> Reply {
         Err(r) => return r,
     };
     let mut store = ctx.shared.store.lock();
-    let Some(w) = store
-        .dbs
-        .get_mut(&ctx.user.db)
-        .and_then(|d| d.webhooks.get_mut(&id))
-    else {
+    let Some(db) = store.dbs.get_mut(&ctx.user.db) else {
+        return Reply::error(500, "No matching records found");
+    };
+    let Some(w) = db.webhooks.get_mut(&id).filter(|w| ctx.sees(w)) else {
         return Reply::error(500, "No matching records found");
     };
     let mut next = match w.patched(map) {
@@ -105,7 +99,12 @@ pub fn update(ctx: &Ctx, body: &Value) -> Reply {
 
 pub fn delete(ctx: &Ctx, id: i64) -> Reply {
     let mut store = ctx.shared.store.lock();
-    if store.delete_webhook(ctx.user.db, id) {
+    let visible = store
+        .dbs
+        .get(&ctx.user.db)
+        .and_then(|d| ctx.visible(d, id))
+        .is_some();
+    if visible && store.delete_webhook(ctx.user.db, id) {
         return Reply::item_id(id);
     }
     match ctx.shared.config.delete_missing {

@@ -1,6 +1,7 @@
 //! In-memory Autotask data: databases, users, webhooks, their field entries, tickets and error logs.
 
 pub mod catalog;
+mod drift;
 mod events;
 mod tickets;
 pub use tickets::now_text;
@@ -181,20 +182,17 @@ impl Store {
 
     /// Deletes a webhook with its field entries and queues the deactivation call.
     pub fn delete_webhook(&mut self, db: DatabaseId, id: i64) -> bool {
-        let Some(database) = self.dbs.get_mut(&db) else {
+        let Some(w) = self.remove_webhook(db, id) else {
             return false;
         };
-        let Some(w) = database.webhooks.remove(&id) else {
-            return false;
-        };
-        database.fields.retain(|_, f| f.webhook_id != id);
         self.send(Job::deactivation(&w));
         true
     }
 }
 
 impl Store {
-    /// Stored webhooks with their secret and a `fields` array, for test inspection.
+    /// Stored webhooks with their secret, their last SequenceNumber as `sequence` and a `fields`
+    /// array, for test inspection.
     pub fn webhooks_with_fields(&self, db: DatabaseId) -> Vec<Value> {
         let Some(database) = self.dbs.get(&db) else {
             return Vec::new();
@@ -210,6 +208,7 @@ impl Store {
                     .map(|f| f.to_json())
                     .collect();
                 v["fields"] = Value::Array(fields);
+                v["sequence"] = w.sequence.into();
                 v
             })
             .collect()

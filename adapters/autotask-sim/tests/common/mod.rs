@@ -35,11 +35,22 @@ impl Env {
     }
 
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.req_as(USER, SECRET, method, path)
+    }
+
+    /// A request with another API user's credentials (same integration code).
+    pub fn req_as(
+        &self,
+        user: &str,
+        secret: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
         self.http
             .request(method, self.url(path))
             .header("ApiIntegrationCode", CODE)
-            .header("UserName", USER)
-            .header("Secret", SECRET)
+            .header("UserName", user)
+            .header("Secret", secret)
     }
 
     pub async fn call(
@@ -48,30 +59,24 @@ impl Env {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut r = self.req(method, path);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.expect("send");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        send(self.req(method, path), body).await
+    }
+
+    pub async fn call_as(
+        &self,
+        (user, secret): (&str, &str),
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        send(self.req_as(user, secret, method, path), body).await
     }
 
     /// Creates a webhook with update events and returns its id.
     pub async fn create_webhook(&self, url: &str) -> (u16, Value) {
-        self.call(
-            reqwest::Method::POST,
-            "TicketWebhooks",
-            Some(json!({
-                "name": "svc tenant 42 ticket-close",
-                "webhookUrl": url,
-                "deactivationUrl": format!("{url}/deactivated"),
-                "secretKey": "9f8c1e0b6a4d4f7c8e2b51d3a9c07e66",
-                "isActive": true,
-                "isSubscribedToUpdateEvents": true,
-            })),
-        )
-        .await
+        let body = webhook_body(url);
+        self.call(reqwest::Method::POST, "TicketWebhooks", Some(body))
+            .await
     }
 
     pub async fn add_field(&self, wid: i64, field: i64, sub: bool, always: bool) -> (u16, Value) {
@@ -82,6 +87,50 @@ impl Env {
         )
         .await
     }
+}
+
+/// Callout delays scaled down a thousandfold.
+pub fn fast() -> SimConfig {
+    SimConfig {
+        time_scale: 0.001,
+        // 500 s scaled = 0.5 s: generous so a loaded test machine never times out a local receiver.
+        callout_timeout: Duration::from_secs(500),
+        ..SimConfig::default()
+    }
+}
+
+/// A webhook subscribed to CompletedDate, display-always Status/Resolution/CreateDate.
+pub async fn ready_webhook(e: &Env, url: &str) -> i64 {
+    let (s, c) = e.create_webhook(url).await;
+    assert_eq!(s, 200, "{c}");
+    let wid = c["itemId"].as_i64().expect("id");
+    assert_eq!(e.add_field(wid, 56, true, false).await.0, 200);
+    for f in [27, 14, 41] {
+        assert_eq!(e.add_field(wid, f, false, true).await.0, 200);
+    }
+    wid
+}
+
+/// A create body for an update-events webhook calling `url`.
+pub fn webhook_body(url: &str) -> Value {
+    json!({
+        "name": "svc tenant 42 ticket-close",
+        "webhookUrl": url,
+        "deactivationUrl": format!("{url}/deactivated"),
+        "secretKey": "9f8c1e0b6a4d4f7c8e2b51d3a9c07e66",
+        "isActive": true,
+        "isSubscribedToUpdateEvents": true,
+    })
+}
+
+/// Sends with an optional JSON body; a non-JSON answer reads as `Null`.
+async fn send(mut r: reqwest::RequestBuilder, body: Option<Value>) -> (u16, Value) {
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.expect("send");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 #[derive(Clone, Debug)]
@@ -137,6 +186,13 @@ pub async fn receiver(status: u16) -> Receiver {
         url: format!("http://127.0.0.1:{port}/hook"),
         hits,
     }
+}
+
+/// The last SequenceNumber the simulator handed out for the database's first webhook.
+pub fn sequence(e: &Env) -> i64 {
+    e.sim.webhooks(e.db)[0]["sequence"]
+        .as_i64()
+        .expect("sequence")
 }
 
 /// Polls `cond` every 20 ms for up to 10 s.
