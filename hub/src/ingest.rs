@@ -65,6 +65,9 @@ async fn handle(
             "unknown hook token",
         );
     };
+    if let Err(wait) = route.limit.take() {
+        return rate_limited(wait);
+    }
     if !is_json(req) {
         return reject(
             CalloutOutcome::UnsupportedMediaType,
@@ -144,13 +147,16 @@ async fn handle(
 async fn deactivated(token: web::Path<String>, state: web::Data<IngestState>) -> HttpResponse {
     let started = Instant::now();
     let (outcome, response) = match state.routes.get(&token) {
-        Some(route) => {
-            tracing::info!(tenant = %route.tenant, "Autotask called the deactivation URL");
-            state.registry.do_send(Hint {
-                tenant: route.tenant,
-            });
-            accept(CalloutOutcome::DeactivationHint, StatusCode::ACCEPTED)
-        }
+        Some(route) => match route.limit.take() {
+            Err(wait) => rate_limited(wait),
+            Ok(()) => {
+                tracing::info!(tenant = %route.tenant, "Autotask called the deactivation URL");
+                state.registry.do_send(Hint {
+                    tenant: route.tenant,
+                });
+                accept(CalloutOutcome::DeactivationHint, StatusCode::ACCEPTED)
+            }
+        },
         None => reject(
             CalloutOutcome::UnknownToken,
             StatusCode::NOT_FOUND,
@@ -235,6 +241,20 @@ fn is_deactivation_notice(body: &[u8]) -> bool {
             })
         })
         .unwrap_or(false)
+}
+
+/// Over the token's rate: Autotask delivers it again later (Retry-After in whole seconds).
+fn rate_limited(wait: std::time::Duration) -> (CalloutOutcome, HttpResponse) {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let (outcome, mut response) = reject(
+        CalloutOutcome::RateLimited,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too many callouts on this hook URL; deliver again after Retry-After seconds",
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    (outcome, response)
 }
 
 fn accept(outcome: CalloutOutcome, status: StatusCode) -> (CalloutOutcome, HttpResponse) {

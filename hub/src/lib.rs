@@ -6,7 +6,8 @@
 //! - [`actors`]: the registry and one supervised connection actor per tenant.
 //! - [`api`]: the admin listener (`/api/v1`, `/metrics`, `/healthz`, `/readyz`).
 //! - [`ingest`]: the public listener, where Autotask's signed callouts arrive.
-//! - [`metrics`]: the Prometheus metrics; [`startup`]: putting it all together.
+//! - [`metrics`]: the Prometheus metrics; [`maintenance`]: pruning past retention.
+//! - [`startup`]: putting it all together.
 
 pub mod actors;
 pub mod api;
@@ -14,6 +15,7 @@ pub mod config;
 pub mod crypto;
 pub mod ingest;
 pub mod local;
+pub mod maintenance;
 pub mod metrics;
 pub mod startup;
 pub mod store;

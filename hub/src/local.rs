@@ -7,7 +7,7 @@ use rand::distributions::{Alphanumeric, DistString};
 use url::Url;
 
 use crate::config::{
-    AdminSettings, AdminToken, AutotaskHubSettings, DatabaseSettings, PublicSettings,
+    AdminSettings, AdminToken, AutotaskHubSettings, DatabaseSettings, PublicSettings, RateLimit,
     SecretSettings, Settings,
 };
 use crate::crypto::MasterKey;
@@ -21,6 +21,10 @@ pub fn local_settings(database_url: String, zone_lookup_url: Url) -> Settings {
             listen: ([127, 0, 0, 1], 0).into(),
             url: None,
             max_body_bytes: 64 * 1024,
+            rate_limit: RateLimit {
+                per_second: 100,
+                burst: 1000,
+            },
         },
         admin: AdminSettings {
             listen: ([127, 0, 0, 1], 0).into(),
@@ -32,6 +36,7 @@ pub fn local_settings(database_url: String, zone_lookup_url: Url) -> Settings {
         database: DatabaseSettings {
             url: database_url,
             max_connections: 8,
+            delivery_retention: Duration::from_secs(35 * 86_400),
         },
         secrets: SecretSettings {
             master_key: MasterKey::generate(),
@@ -41,6 +46,7 @@ pub fn local_settings(database_url: String, zone_lookup_url: Url) -> Settings {
             webhook_name: DEFAULT_WEBHOOK_NAME.to_owned(),
             request_timeout: Duration::from_secs(10),
             check_interval: Duration::from_secs(30),
+            drift_check: Duration::from_secs(21_600),
         },
     }
 }

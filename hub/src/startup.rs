@@ -96,7 +96,7 @@ impl Application {
         })
         .context("cannot build the Autotask client")?
         .with_observer(Arc::new(AutotaskObserver(metrics.clone())));
-        let routes = Routes::default();
+        let routes = Routes::new(settings.public.rate_limit);
         let stop = StopSignal::default();
         let webhook = WebhookTemplate {
             name: settings.autotask.webhook_name.clone(),
@@ -109,13 +109,20 @@ impl Application {
             metrics: metrics.clone(),
             webhook: webhook.clone(),
             check_interval: settings.autotask.check_interval,
+            drift_check: settings.autotask.drift_check,
             stop: stop.clone(),
         };
+        // Set once both listeners serve: before that, /readyz must not say ready.
         let ready = Arc::new(AtomicBool::new(false));
         let registry = Registry::start(deps)
             .await
             .context("cannot load the stored connections")?;
-        ready.store(true, Ordering::Release);
+        crate::maintenance::spawn(
+            store.clone(),
+            metrics.clone(),
+            settings.database.delivery_retention,
+            stop.clone(),
+        );
 
         let ingest_state = web::Data::new(IngestState {
             store: store.clone(),
@@ -142,7 +149,7 @@ impl Application {
             webhook,
             tokens: settings.admin.tokens.clone(),
             setup_wait: settings.admin.setup_wait,
-            ready,
+            ready: ready.clone(),
         });
         let admin = HttpServer::new(move || {
             App::new()
@@ -155,6 +162,7 @@ impl Application {
         .listen(admin_listener)?
         .run();
 
+        ready.store(true, Ordering::Release);
         let handle = AppHandle {
             public: public.handle(),
             admin: admin.handle(),

@@ -15,7 +15,8 @@ pub enum IdError {
         max: usize,
         len: usize,
     },
-    #[error("{kind} may contain only letters, digits, '-', '_' and '.', found {found:?}")]
+    /// The character itself is not in the message: error answers never repeat submitted values.
+    #[error("{kind} may contain only letters, digits, '-', '_' and '.'")]
     BadCharacter { kind: &'static str, found: char },
     /// `.` and `..` are rewritten by proxies and HTTP clients as path segments, so an id spelled
     /// that way could never be reached again in a URL.

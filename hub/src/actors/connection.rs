@@ -1,15 +1,19 @@
-//! The connection actor: one per tenant connection, supervised. It serializes setup, check and
-//! removal for its tenant (each handler holds the mailbox until its work is done), keeps no
-//! state the store does not have, and on a fatal error stops so its supervisor restarts it.
+//! The connection actor: one per tenant connection, supervised. It serializes setup, checks and
+//! removal for its tenant (each handler holds the mailbox until its work is done), schedules its
+//! own retries and periodic checks, keeps no state the store does not have, and on a fatal error
+//! stops so its supervisor restarts it.
 
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
+use chrono::Utc;
 use psa_proto::{ErrorClass, TenantId, WebhookState};
 
-use super::messages::{ActorError, Check, Forget, Removal, Remove, Setup, Shutdown};
+use super::deps::Deps;
+use super::messages::{ActorError, Forget, Setup, Sweep};
 use super::registry::Registry;
-use super::work::{self, Deps, SetupEnd};
+use super::schedule::{first_check, next_check, retry_delay};
+use super::setup::{SetupEnd, SetupResult};
 
 /// The first restart waits this long; each further one in a row doubles it, up to the maximum.
 const FIRST_RESTART_DELAY: Duration = Duration::from_millis(200);
@@ -17,24 +21,23 @@ const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct ConnectionActor {
-    tenant: TenantId,
-    deps: Deps,
-    registry: Addr<Registry>,
+    pub(super) tenant: TenantId,
+    pub(super) deps: Deps,
+    pub(super) registry: Addr<Registry>,
     /// Restarts in a row without a successful piece of work since; kept across restarts
     /// because the supervisor reuses this value. Sets the restart backoff.
-    crash_streak: u32,
-    /// Consecutive retryable setup failures, for the retry timer's backoff.
-    failures: u32,
+    pub(super) crash_streak: u32,
     retry_timer: Option<SpawnHandle>,
+    sweep_timer: Option<SpawnHandle>,
     /// Set by `Shutdown`: the connection is gone or the hub stops. The actor then refuses work
     /// and ends once its last address is dropped.
-    stopping_for_good: bool,
+    pub(super) stopping_for_good: bool,
     /// Whether the first start picks up unfinished work (restarts always do).
     resume_at_start: bool,
     /// When a deactivation hint last led to a check; hints are unsigned, so they are spaced.
-    last_check: Option<Instant>,
+    pub(super) last_check: Option<Instant>,
     /// When the latest setup began: it answers every setup asked for before then.
-    last_setup_started: Option<Instant>,
+    pub(super) last_setup_started: Option<Instant>,
 }
 
 impl ConnectionActor {
@@ -49,8 +52,8 @@ impl ConnectionActor {
             deps,
             registry,
             crash_streak: 0,
-            failures: 0,
             retry_timer: None,
+            sweep_timer: None,
             stopping_for_good: false,
             resume_at_start,
             last_check: None,
@@ -62,37 +65,50 @@ impl ConnectionActor {
     fn resume(&mut self, ctx: &mut Context<Self>) {
         let store = self.deps.store.clone();
         let tenant = self.tenant.clone();
-        ctx.wait(
-            async move { store.connection(&tenant).await }
-                .into_actor(self)
-                .map(|found, act, ctx| match found {
-                    Ok(Some(record)) => match record.state {
-                        WebhookState::Registering | WebhookState::Deactivated => {
-                            ctx.notify(Setup::now(None))
-                        }
-                        WebhookState::Removing => {
-                            tracing::info!(tenant = %act.tenant, "resuming an interrupted removal");
-                            ctx.notify(Remove)
-                        }
-                        // A retry timer does not survive a restart; the stored error says
-                        // whether one was due.
-                        WebhookState::Failed
-                            if record.last_error.as_ref().is_some_and(|e| {
-                                ErrorClass::from_code(&e.code).is_some_and(ErrorClass::is_retryable)
-                            }) =>
-                        {
-                            act.schedule_retry(true, None, ctx)
-                        }
-                        _ => {}
-                    },
-                    Ok(None) => {}
-                    Err(error) => act.fatal(&error.into(), ctx),
-                }),
-        );
+        let work = async move {
+            let record = store.connection(&tenant).await?;
+            let pending = store.cleanups(&tenant).await?.iter().any(|c| !c.gave_up);
+            Ok::<_, crate::store::StoreError>((record, pending))
+        };
+        ctx.wait(work.into_actor(self).map(|found, act, ctx| match found {
+            Ok((Some(record), pending)) => act.resume_record(&record, pending, ctx),
+            Ok((None, _)) => {}
+            Err(error) => act.fatal(&error.into(), ctx),
+        }));
+    }
+
+    fn resume_record(
+        &mut self,
+        record: &crate::store::ConnectionRecord,
+        cleanups_pending: bool,
+        ctx: &mut Context<Self>,
+    ) {
+        match record.state {
+            WebhookState::Registering | WebhookState::Deactivated => ctx.notify(Setup::now()),
+            WebhookState::Removing => {
+                tracing::info!(tenant = %self.tenant, "resuming an interrupted removal");
+                ctx.notify(super::messages::Remove)
+            }
+            // A retry timer does not survive a restart; the stored error says whether one was
+            // due, and the stored start of the failure run how long to wait.
+            WebhookState::Failed
+                if record.last_error.as_ref().is_some_and(|e| {
+                    ErrorClass::from_code(&e.code).is_some_and(ErrorClass::is_retryable)
+                }) =>
+            {
+                let failing_for = record
+                    .failing_since
+                    .and_then(|since| (Utc::now() - since).to_std().ok())
+                    .unwrap_or_default();
+                self.schedule_retry(failing_for, None, ctx)
+            }
+            _ if cleanups_pending => ctx.notify(Sweep),
+            _ => {}
+        }
     }
 
     /// Work that is asked for now replaces a retry scheduled for later.
-    fn cancel_retry(&mut self, ctx: &mut Context<Self>) {
+    pub(super) fn cancel_retry(&mut self, ctx: &mut Context<Self>) {
         if let Some(timer) = self.retry_timer.take() {
             ctx.cancel_future(timer);
         }
@@ -100,32 +116,63 @@ impl ConnectionActor {
 
     fn schedule_retry(
         &mut self,
-        retryable: bool,
+        failing_for: Duration,
         after: Option<Duration>,
         ctx: &mut Context<Self>,
     ) {
-        if let Some(delay) = work::retry_delay(retryable, after, self.failures) {
-            self.failures += 1;
-            tracing::info!(tenant = %self.tenant, ?delay, "retrying webhook setup later");
-            self.retry_timer = Some(ctx.notify_later(Setup::now(None), delay));
+        let delay = retry_delay(failing_for, after);
+        tracing::info!(tenant = %self.tenant, ?delay, "retrying webhook setup later");
+        self.cancel_retry(ctx);
+        self.retry_timer = Some(ctx.notify_later(Setup::now(), delay));
+    }
+
+    /// The next periodic check runs after `delay`, replacing any scheduled one.
+    pub(super) fn schedule_sweep(&mut self, delay: Duration, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.sweep_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        if !self.stopping_for_good {
+            self.sweep_timer = Some(ctx.notify_later(Sweep, delay));
         }
     }
 
-    fn fatal(&mut self, error: &ActorError, ctx: &mut Context<Self>) {
+    /// After a periodic check: the next one within a period.
+    pub(super) fn sweep_done(&mut self, ctx: &mut Context<Self>) {
+        self.schedule_sweep(next_check(self.deps.drift_check), ctx);
+    }
+
+    pub(super) fn fatal(&mut self, error: &ActorError, ctx: &mut Context<Self>) {
         tracing::error!(tenant = %self.tenant, %error, "connection actor failed; its supervisor restarts it");
         ctx.stop();
     }
 
-    fn after_setup(&mut self, end: SetupEnd, ctx: &mut Context<Self>) {
+    pub(super) fn after_setup(&mut self, result: SetupResult, ctx: &mut Context<Self>) {
         self.crash_streak = 0;
-        match end {
-            SetupEnd::Failed { retryable, after } => self.schedule_retry(retryable, after, ctx),
-            SetupEnd::Active | SetupEnd::Skipped => self.failures = 0,
+        if let SetupEnd::Failed {
+            retryable: true,
+            after,
+            failing_for,
+        } = result.end
+        {
+            self.schedule_retry(failing_for, after, ctx);
+        }
+        if let Some(delay) = result.cleanup_retry {
+            // A clean-up failed for a passing reason: the next check (which retries it) comes
+            // sooner.
+            self.schedule_sweep(delay, ctx);
         }
     }
 
+    /// The connection is gone for good (or never was): the registry retires this actor.
+    pub(super) fn retire(&self, ctx: &mut Context<Self>) {
+        self.registry.do_send(Forget {
+            tenant: self.tenant.clone(),
+            actor: ctx.address(),
+        });
+    }
+
     /// Runs `work` unless the hub stops first; a retired actor takes no new work.
-    fn guarded<T: 'static>(
+    pub(super) fn guarded<T: 'static>(
         &self,
         work: impl std::future::Future<Output = Result<T, ActorError>> + 'static,
     ) -> impl std::future::Future<Output = Result<T, ActorError>> + 'static {
@@ -150,6 +197,7 @@ impl Actor for ConnectionActor {
             // Restarted only because an address was still alive; it ends once they are dropped.
             return;
         }
+        self.schedule_sweep(first_check(self.deps.drift_check), ctx);
         if self.crash_streak == 0 {
             if self.resume_at_start {
                 self.resume(ctx);
@@ -170,106 +218,8 @@ impl Supervised for ConnectionActor {
         }
         self.crash_streak += 1;
         self.retry_timer = None;
+        self.sweep_timer = None;
         self.deps.metrics.actor_restarts.inc();
         tracing::warn!(tenant = %self.tenant, streak = self.crash_streak, "connection actor restarting");
-    }
-}
-
-impl Handler<Setup> for ConnectionActor {
-    type Result = AtomicResponse<Self, Result<(), ActorError>>;
-
-    fn handle(&mut self, msg: Setup, ctx: &mut Context<Self>) -> Self::Result {
-        if self
-            .last_setup_started
-            .is_some_and(|started| started >= msg.requested_at)
-        {
-            // A setup that began after this request read the same or newer credentials.
-            return AtomicResponse::new(Box::pin(actix::fut::ready(Ok(()))));
-        }
-        self.last_setup_started = Some(Instant::now());
-        self.cancel_retry(ctx);
-        let deps = self.deps.clone();
-        let tenant = self.tenant.clone();
-        let work = self.guarded(async move { work::setup(&deps, &tenant, msg.replaced).await });
-        AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
-            match result {
-                Ok(end) => act.after_setup(end, ctx),
-                Err(ActorError::Stopping) => return Err(ActorError::Stopping),
-                Err(error) => {
-                    act.fatal(&error, ctx);
-                    return Err(error);
-                }
-            }
-            Ok(())
-        })))
-    }
-}
-
-impl Handler<Check> for ConnectionActor {
-    type Result = AtomicResponse<Self, ()>;
-
-    fn handle(&mut self, _msg: Check, _ctx: &mut Context<Self>) -> Self::Result {
-        let now = Instant::now();
-        if self
-            .last_check
-            .is_some_and(|last| now.duration_since(last) < self.deps.check_interval)
-        {
-            tracing::debug!(tenant = %self.tenant, "deactivation hint ignored: checked recently");
-            return AtomicResponse::new(Box::pin(actix::fut::ready(())));
-        }
-        self.last_check = Some(now);
-        let deps = self.deps.clone();
-        let tenant = self.tenant.clone();
-        let work = self.guarded(async move { work::check(&deps, &tenant).await });
-        AtomicResponse::new(Box::pin(work.into_actor(self).map(
-            |result, act, ctx| match result {
-                Ok(repair) => {
-                    act.crash_streak = 0;
-                    if repair {
-                        ctx.notify(Setup::now(None));
-                    }
-                }
-                Err(ActorError::Stopping) => {}
-                Err(error) => act.fatal(&error, ctx),
-            },
-        )))
-    }
-}
-
-impl Handler<Remove> for ConnectionActor {
-    type Result = AtomicResponse<Self, Result<Option<Removal>, ActorError>>;
-
-    fn handle(&mut self, _msg: Remove, ctx: &mut Context<Self>) -> Self::Result {
-        self.cancel_retry(ctx);
-        let deps = self.deps.clone();
-        let tenant = self.tenant.clone();
-        let work = self.guarded(async move { work::remove(&deps, &tenant).await });
-        AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
-            match &result {
-                // Gone for good (or never there): the registry retires this actor.
-                Ok(None) => act.registry.do_send(Forget {
-                    tenant: act.tenant.clone(),
-                    actor: ctx.address(),
-                }),
-                Ok(Some(removal)) if !removal.retained => act.registry.do_send(Forget {
-                    tenant: act.tenant.clone(),
-                    actor: ctx.address(),
-                }),
-                Ok(_) => act.crash_streak = 0,
-                Err(ActorError::Stopping) => {}
-                Err(error) => act.fatal(error, ctx),
-            }
-            result
-        })))
-    }
-}
-
-impl Handler<Shutdown> for ConnectionActor {
-    type Result = ();
-
-    fn handle(&mut self, _msg: Shutdown, ctx: &mut Context<Self>) {
-        self.stopping_for_good = true;
-        self.cancel_retry(ctx);
-        ctx.stop();
     }
 }

@@ -5,7 +5,7 @@ use psa_proto::TenantId;
 use serde::Serialize;
 
 use super::connection::ConnectionActor;
-use crate::store::{ConnectionRecord, StoreError};
+use crate::store::StoreError;
 
 /// A failure the connection actor cannot handle itself; the actor stops and its supervisor
 /// restarts it.
@@ -25,16 +25,12 @@ pub enum ActorError {
 #[rtype(result = "Result<(), ActorError>")]
 pub struct Setup {
     pub requested_at: std::time::Instant,
-    /// The connection as it was before its credentials changed, when it had a webhook: that
-    /// webhook belongs to the old API user and is removed with the old credentials first.
-    pub replaced: Option<ConnectionRecord>,
 }
 
 impl Setup {
-    pub fn now(replaced: Option<ConnectionRecord>) -> Self {
+    pub fn now() -> Self {
         Self {
             requested_at: std::time::Instant::now(),
-            replaced,
         }
     }
 }
@@ -71,6 +67,12 @@ impl Removal {
 #[rtype(result = "()")]
 pub struct Check;
 
+/// The periodic desired-state check: compare the webhook with what it should be and repair
+/// drift; also picks up lost or failed setups and pending clean-ups.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Sweep;
+
 /// Stop for good (the connection was removed or the hub is shutting down).
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -99,6 +101,21 @@ pub struct Forget {
 #[rtype(result = "()")]
 pub struct Hint {
     pub tenant: TenantId,
+}
+
+/// Registry: how complete the actor system is, for `/readyz`.
+#[derive(Debug, Message)]
+#[rtype(result = "ReadyState")]
+pub struct Readiness;
+
+/// What the registry knows about its actors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadyState {
+    pub actors: usize,
+    /// Stored connections that could not be read, so have no actor.
+    pub unreadable: usize,
+    /// Actors whose supervisor gave up (none should ever be).
+    pub stopped: usize,
 }
 
 /// Registry: stop every connection actor (hub shutdown).

@@ -1,16 +1,31 @@
 //! The actor system: the [`registry::Registry`] and one supervised
 //! [`connection::ConnectionActor`] per tenant connection, with the routing table they keep.
+//!
+//! The actor decides *when* (`connection`, `handlers`, `schedule`); plain async functions say
+//! *what*: `setup`, `check` (hints and the periodic desired-state check, with repairs),
+//! `cleanup` (webhooks of replaced credentials) and `removal`.
 
+mod bucket;
+mod check;
+mod cleanup;
 pub mod connection;
+mod deps;
+mod failure;
+mod handlers;
 pub mod messages;
 pub mod registry;
+mod removal;
 pub mod routes;
+pub mod schedule;
+mod setup;
 pub mod stop;
-pub mod work;
 
 pub use connection::ConnectionActor;
-pub use messages::{ActorError, Check, Forget, Hint, Removal, Remove, Setup, Start, StopAll};
+pub use deps::{manual_cleanup_text, Deps, WebhookTemplate};
+pub use messages::{
+    ActorError, Check, Forget, Hint, Readiness, ReadyState, Removal, Remove, Setup, Start, StopAll,
+    Sweep,
+};
 pub use registry::Registry;
 pub use routes::{Route, Routes};
 pub use stop::StopSignal;
-pub use work::{Deps, WebhookTemplate};

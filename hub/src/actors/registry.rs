@@ -7,14 +7,18 @@ use actix::prelude::*;
 use psa_proto::{TenantId, WebhookState};
 
 use super::connection::ConnectionActor;
-use super::messages::{Check, Forget, Hint, Shutdown, Start, StopAll};
-use super::work::Deps;
+use super::deps::Deps;
+use super::messages::{Check, Forget, Hint, Readiness, Shutdown, Start, StopAll};
+use crate::metrics::{CheckOutcome, CheckTrigger};
 use crate::store::StoreError;
 
 #[derive(Debug)]
 pub struct Registry {
     deps: Deps,
     actors: HashMap<TenantId, Addr<ConnectionActor>>,
+    /// Stored connections that could not be read at start (e.g. sealed with another master
+    /// key): they have no actor, so the hub is not ready.
+    unreadable: usize,
     /// Handed to each actor, so one that finishes a removal on its own can be forgotten.
     me: Addr<Registry>,
 }
@@ -24,11 +28,13 @@ impl Registry {
     /// resumes whatever its connection's state says was unfinished.
     pub async fn start(deps: Deps) -> Result<Addr<Registry>, StoreError> {
         let mut records = Vec::new();
+        let mut unreadable = 0;
         for row in deps.store.connections().await? {
             match row {
                 Ok(record) => records.push(record),
                 // The others still start; this tenant's status answers 500 until it is fixed.
                 Err((tenant, error)) => {
+                    unreadable += 1;
                     tracing::error!(%tenant, %error, "cannot read a stored connection; it is not started")
                 }
             }
@@ -42,6 +48,7 @@ impl Registry {
             let mut registry = Registry {
                 deps,
                 actors: HashMap::new(),
+                unreadable,
                 me: ctx.address(),
             };
             for record in records {
@@ -102,8 +109,28 @@ impl Handler<Hint> for Registry {
             // A full mailbox already holds work for this tenant; a flood of hints is dropped.
             if addr.try_send(Check).is_err() {
                 tracing::debug!(tenant = %msg.tenant, "deactivation hint dropped: the actor is busy");
+                self.deps
+                    .metrics
+                    .check(CheckTrigger::Hint, CheckOutcome::Dropped);
             }
         }
+    }
+}
+
+impl Handler<Readiness> for Registry {
+    type Result = MessageResult<Readiness>;
+
+    fn handle(&mut self, _msg: Readiness, _ctx: &mut Context<Self>) -> Self::Result {
+        let stopped = self
+            .actors
+            .values()
+            .filter(|addr| !addr.connected())
+            .count();
+        MessageResult(super::messages::ReadyState {
+            actors: self.actors.len(),
+            unreadable: self.unreadable,
+            stopped,
+        })
     }
 }
 

@@ -15,10 +15,10 @@ use super::auth::Admin;
 use super::error::ApiError;
 use super::status::ConnectionStatus;
 use super::AdminState;
-use crate::actors::{ConnectionActor, Remove, Setup, Start};
-use crate::store::{ConnectionRecord, Credentials};
+use crate::actors::{manual_cleanup_text, ConnectionActor, Remove, Setup, Start};
+use crate::store::{ConnectionRecord, CredentialUpdate, Credentials};
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectRequest {
     username: String,
@@ -30,6 +30,18 @@ pub struct ConnectRequest {
     /// predates the webhook feature looks (it shows the blue banner).
     #[serde(default)]
     setup_webhook: Option<bool>,
+}
+
+impl std::fmt::Debug for ConnectRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectRequest")
+            .field("username", &self.username)
+            .field("secret", &"[redacted]")
+            .field("integration_code", &"[redacted]")
+            .field("notification_email", &self.notification_email)
+            .field("setup_webhook", &self.setup_webhook)
+            .finish()
+    }
 }
 
 pub fn tenant_id(raw: &str) -> Result<TenantId, ApiError> {
@@ -57,7 +69,7 @@ pub async fn put(
         .filter(|e| !e.is_empty());
     let setup = request.setup_webhook.unwrap_or(true);
     let existing = state.store.connection(&tenant).await?;
-    let (created, replaced, needs_setup) = match existing {
+    let (created, needs_setup) = match existing {
         Some(old) if old.state == WebhookState::Removing => {
             return Err(ApiError::conflict(
                 "connection_being_removed",
@@ -68,18 +80,22 @@ pub async fn put(
             let change = Change::between(&old, &credentials, email.as_deref());
             let needs_setup = change.needs_setup(old.state, setup);
             if change.any() || needs_setup {
-                let found = state
-                    .store
-                    .update_credentials(&tenant, &credentials, email.as_deref(), needs_setup)
-                    .await?;
-                if !found {
+                // The old API user's webhook is deleted with its own credentials, durably: the
+                // new user may not even see it (and then could not register beside it).
+                let replaced = (change.username && old.webhook_id.is_some()).then_some(&old);
+                let update = CredentialUpdate {
+                    tenant: &tenant,
+                    expected_version: old.credentials_version,
+                    credentials: &credentials,
+                    notification_email: email.as_deref(),
+                    setup_pending: needs_setup,
+                    replaced,
+                };
+                if !state.store.update_credentials(update).await? {
                     return Err(concurrent_change());
                 }
             }
-            // The old API user's webhook goes first; registration would also find it at the
-            // same URL, if the new user can see it.
-            let replaced = (change.username && old.webhook_id.is_some()).then_some(old);
-            (false, replaced, needs_setup)
+            (false, needs_setup)
         }
         orphan => {
             if orphan.is_some() && !state.store.delete_orphaned(&tenant).await? {
@@ -90,12 +106,12 @@ pub async fn put(
                 return Err(concurrent_change());
             }
             state.routes.insert(&record);
-            (true, None, setup)
+            (true, setup)
         }
     };
     let actor = actor_for(&state, &tenant).await?;
     if needs_setup {
-        run_setup(&actor, Setup::now(replaced), state.setup_wait).await?;
+        run_setup(&actor, Setup::now(), state.setup_wait).await?;
     }
     let status = current_status(&state, &tenant).await?;
     Ok(if created {
@@ -181,7 +197,7 @@ pub async fn retry(
         ));
     }
     let actor = actor_for(&state, &tenant).await?;
-    run_setup(&actor, Setup::now(None), state.setup_wait).await?;
+    run_setup(&actor, Setup::now(), state.setup_wait).await?;
     Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
 }
 
@@ -206,7 +222,19 @@ pub(super) async fn current_status(
     tenant: &TenantId,
 ) -> Result<ConnectionStatus, ApiError> {
     let record = stored(state, tenant).await?;
-    Ok(ConnectionStatus::of(&record, &state.webhook))
+    let cleanups = state.store.cleanups(tenant).await?;
+    Ok(ConnectionStatus::of(
+        &record,
+        &state.webhook,
+        &cleanups,
+        |cleanup| {
+            manual_cleanup_text(
+                &state.webhook.name,
+                Some(cleanup.webhook_id),
+                cleanup.hook_token.as_str(),
+            )
+        },
+    ))
 }
 
 /// The tenant's stored connection, or the 404 that says how to create one.
@@ -284,6 +312,10 @@ fn new_record(
         last_delivery_at: None,
         created_at: now,
         updated_at: now,
+        credentials_version: 0,
+        failing_since: None,
+        last_check_at: None,
+        last_repair: None,
     })
 }
 

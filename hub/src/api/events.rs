@@ -79,13 +79,11 @@ pub async fn link(
             HttpResponse::Created().json(EventView::from(record))
         }
         LinkOutcome::Existing(record) => HttpResponse::Ok().json(EventView::from(record)),
-        LinkOutcome::Conflict(record) => {
+        LinkOutcome::Conflict(_) => {
             return Err(ApiError::conflict(
                 "event_already_linked",
-                format!(
-                    "event {} is already linked to ticket {}; an event links to one ticket",
-                    record.event_id, record.ticket_id
-                ),
+                "the event is already linked to another ticket (or to this ticket with another \
+                 ticket_created_at); an event links to one ticket, GET it to see which",
             ))
         }
     })

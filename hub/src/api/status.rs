@@ -6,7 +6,7 @@ use psa_proto::{TenantId, WebhookState};
 use serde::Serialize;
 
 use crate::actors::WebhookTemplate;
-use crate::store::{ConnectionRecord, LastError};
+use crate::store::{Cleanup, ConnectionRecord, LastError, LastRepair};
 
 /// The label of the action the banners offer.
 pub const RETRY_ACTION: &str = "Retry Webhook Setup";
@@ -45,6 +45,26 @@ pub struct WebhookStatus {
     pub guid: Option<String>,
     pub name: String,
     pub url: String,
+    /// When setups began failing in a row (null unless `failed`).
+    pub failing_since: Option<DateTime<Utc>>,
+    /// When the webhook was last compared with what it should be in the PSA.
+    pub last_check_at: Option<DateTime<Utc>>,
+    /// The last repair of a drifted webhook: when, and what had drifted.
+    pub last_repair: Option<LastRepair>,
+}
+
+/// A webhook of replaced credentials that psa-hub deletes with those credentials.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplacedWebhook {
+    pub id: i64,
+    /// The API user it belongs to.
+    pub username: String,
+    /// `pending` (psa-hub keeps trying) or `manual` (only an administrator can delete it).
+    pub state: &'static str,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// What to delete by hand, when `manual`.
+    pub manual_cleanup: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,12 +77,18 @@ pub struct ConnectionStatus {
     pub zone: Option<String>,
     pub last_delivery_at: Option<DateTime<Utc>>,
     pub manual_cleanup: Option<String>,
+    pub replaced_webhooks: Vec<ReplacedWebhook>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl ConnectionStatus {
-    pub fn of(record: &ConnectionRecord, template: &WebhookTemplate) -> Self {
+    pub fn of(
+        record: &ConnectionRecord,
+        template: &WebhookTemplate,
+        cleanups: &[Cleanup],
+        manual: impl Fn(&Cleanup) -> String,
+    ) -> Self {
         let spec = template.spec(record);
         Self {
             tenant_id: record.tenant_id.clone(),
@@ -77,11 +103,25 @@ impl ConnectionStatus {
                 guid: record.webhook_guid.as_ref().map(|g| g.as_str().to_owned()),
                 name: spec.name,
                 url: spec.webhook_url,
+                failing_since: record.failing_since,
+                last_check_at: record.last_check_at,
+                last_repair: record.last_repair.clone(),
             },
             zone: record.zone.clone(),
             last_delivery_at: record.last_delivery_at,
             manual_cleanup: (record.state == WebhookState::Orphaned)
                 .then(|| template.manual_cleanup(record)),
+            replaced_webhooks: cleanups
+                .iter()
+                .map(|c| ReplacedWebhook {
+                    id: c.webhook_id.0,
+                    username: c.credentials.username.clone(),
+                    state: if c.gave_up { "manual" } else { "pending" },
+                    attempts: c.attempts,
+                    last_error: c.last_error.clone(),
+                    manual_cleanup: c.gave_up.then(|| manual(c)),
+                })
+                .collect(),
             created_at: record.created_at,
             updated_at: record.updated_at,
         }

@@ -28,6 +28,8 @@ const DEFAULTS: &str = r#"
 [public]
 listen = "0.0.0.0:8080"
 max_body_bytes = 65536
+rate_limit_per_second = 100
+rate_limit_burst = 1000
 [admin]
 listen = "127.0.0.1:9090"
 tokens = []
@@ -35,11 +37,13 @@ setup_wait_seconds = 10
 [database]
 url = "sqlite://psa-hub.db"
 max_connections = 8
+delivery_retention_days = 35
 [autotask]
 zone_lookup_url = "https://webservices.autotask.net/ATServicesRest/V1.0/zoneInformation"
 webhook_name = "SaaS Alerts Ticket Monitor"
 request_timeout_seconds = 30
 check_interval_seconds = 30
+drift_check_seconds = 21600
 "#;
 
 #[derive(Debug, Clone)]
@@ -61,6 +65,16 @@ pub struct PublicSettings {
     /// `url.as_str().trim_end_matches('/')`.
     pub url: Option<Url>,
     pub max_body_bytes: usize,
+    /// Callouts accepted per hook token (`public.rate_limit_*`).
+    pub rate_limit: RateLimit,
+}
+
+/// A token bucket per hook token: `burst` callouts at once, refilled at `per_second`. Autotask
+/// delivers one webhook's callouts one after another, so a legitimate sender stays far below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
 }
 
 /// The internal listener: `/api/v1`, `/metrics`, `/healthz`, `/readyz`.
@@ -98,6 +112,9 @@ pub struct DatabaseSettings {
     /// Always starts with `sqlite:`.
     pub url: String,
     pub max_connections: u32,
+    /// How long the delivery log keeps a callout (`database.delivery_retention_days`): replays
+    /// within it are recognised, and a link made within it still finds an earlier completion.
+    pub delivery_retention: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +133,9 @@ pub struct AutotaskHubSettings {
     /// deactivation hints trigger, so a flood of (unsigned) hints cannot spend the tenant's
     /// Autotask request budget.
     pub check_interval: Duration,
+    /// `autotask.drift_check_seconds`: every active connection's webhook is compared with what
+    /// it should be at least this often (spread with jitter), and repaired when it drifted.
+    pub drift_check: Duration,
 }
 
 /// Every problem found in the configuration, so an operator can fix them in one pass.

@@ -8,7 +8,7 @@ use config::{Value, ValueKind};
 use super::values::{admin_tokens, http_url, number, socket_addr, string};
 use super::{
     AdminSettings, AutotaskHubSettings, ConfigErrors, ConfigIssue, DatabaseSettings,
-    PublicSettings, SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
+    PublicSettings, RateLimit, SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
 };
 use crate::crypto::MasterKey;
 
@@ -17,9 +17,21 @@ const ENV_ORIGIN: &str = "the environment";
 
 /// Every setting there is, by section: unknown-key reports and their suggestions come from here.
 const KNOWN: &[(&str, &[&str])] = &[
-    ("public", &["listen", "url", "max_body_bytes"]),
+    (
+        "public",
+        &[
+            "listen",
+            "url",
+            "max_body_bytes",
+            "rate_limit_per_second",
+            "rate_limit_burst",
+        ],
+    ),
     ("admin", &["listen", "tokens", "setup_wait_seconds"]),
-    ("database", &["url", "max_connections"]),
+    (
+        "database",
+        &["url", "max_connections", "delivery_retention_days"],
+    ),
     ("secrets", &["master_key"]),
     (
         "autotask",
@@ -28,6 +40,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "webhook_name",
             "request_timeout_seconds",
             "check_interval_seconds",
+            "drift_check_seconds",
         ],
     ),
 ];
@@ -76,10 +89,20 @@ fn read_public(r: &mut Reader) -> Option<PublicSettings> {
     let max_body_bytes = r.read("public.max_body_bytes", |v| {
         number(v, 1024, 10_485_760, " bytes")
     });
+    let per_second = r.read("public.rate_limit_per_second", |v| {
+        number(v, 1, 1_000_000, " callouts per second")
+    });
+    let burst = r.read("public.rate_limit_burst", |v| {
+        number(v, 1, 10_000_000, " callouts")
+    });
     Some(PublicSettings {
         listen: listen?,
         url: url?,
         max_body_bytes: max_body_bytes?,
+        rate_limit: RateLimit {
+            per_second: per_second?,
+            burst: burst?,
+        },
     })
 }
 
@@ -113,9 +136,20 @@ fn read_database(r: &mut Reader) -> Option<DatabaseSettings> {
         }
     });
     let max_connections = r.read("database.max_connections", |v| number(v, 1, 256, ""));
+    // Autotask keeps undelivered callouts in its error log for 30 days; a replay from there
+    // must still be recognised as a duplicate.
+    let retention = r.read("database.delivery_retention_days", |v| {
+        number::<u64>(
+            v,
+            31,
+            3650,
+            " days (longer than Autotask's 30-day webhook error log)",
+        )
+    });
     Some(DatabaseSettings {
         url: url?,
         max_connections: max_connections?,
+        delivery_retention: Duration::from_secs(retention? * 86_400),
     })
 }
 
@@ -149,11 +183,15 @@ fn read_autotask(r: &mut Reader) -> Option<AutotaskHubSettings> {
     let check_interval = r.read("autotask.check_interval_seconds", |v| {
         number(v, 0, 3600, " seconds")
     });
+    let drift_check = r.read("autotask.drift_check_seconds", |v| {
+        number(v, 60, 7 * 86_400, " seconds")
+    });
     Some(AutotaskHubSettings {
         zone_lookup_url: zone_lookup_url?,
         webhook_name: webhook_name?,
         request_timeout: Duration::from_secs(timeout?),
         check_interval: Duration::from_secs(check_interval?),
+        drift_check: Duration::from_secs(drift_check?),
     })
 }
 

@@ -80,8 +80,9 @@ impl Store {
         lock_tenant(&mut tx, tenant).await?;
         let inserted = sqlx::query(
             "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
-               resolution, completed_at, ticket_created_at, received_at, outcome) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') \
+               resolution, completed_at, ticket_created_at, received_at, outcome, webhook_guid, \
+               sequence_number, event_time) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12) \
              ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
         )
         .bind(tenant.as_str())
@@ -93,6 +94,9 @@ impl Store {
         .bind(completed_at)
         .bind(created_at)
         .bind(now)
+        .bind(change.webhook_guid.as_ref().map(|g| g.as_str().to_owned()))
+        .bind(change.sequence_number)
+        .bind(change.event_time.map(to_millis))
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {

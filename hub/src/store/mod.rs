@@ -5,8 +5,13 @@
 //! and waits on `busy_timeout` instead of failing a lock upgrade.
 
 mod callouts;
+mod cleanups;
+mod connection_row;
 mod connections;
 mod events;
+mod ordering;
+mod retention;
+mod status_writes;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -20,8 +25,10 @@ use crate::config::DatabaseSettings;
 use crate::crypto::{CryptoError, MasterKey};
 
 pub use callouts::{CalloutEffect, DedupeKey};
-pub use connections::{ConnectionRecord, Credentials, LastError, TenantSummary};
+pub use cleanups::Cleanup;
+pub use connections::{ConnectionRecord, Credentials, LastError, LastRepair, TenantSummary};
 pub use events::{EventRecord, EventStatus, LinkOutcome};
+pub use status_writes::CredentialUpdate;
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +46,14 @@ pub enum StoreError {
 }
 
 /// The schema, in order. Each file is applied once and recorded with its checksum.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/0001_init.sql")),
+    (
+        2,
+        "hardening",
+        include_str!("../../migrations/0002_hardening.sql"),
+    ),
+];
 
 /// The database handle shared by the API, the ingest path and the connection actors.
 #[derive(Clone)]

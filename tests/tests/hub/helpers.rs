@@ -1,7 +1,7 @@
 //! A real hub (on its own SQLite file) and a simulated Autotask, both on random loopback ports,
 //! with one method per admin call the tests make.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use autotask_sim::{ApiUser, DatabaseId, SimConfig, Simulator};
 use psa_hub::config::Settings;
@@ -11,6 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use url::Url;
+
+use crate::wait::until;
 
 pub const USERNAME: &str = "api-user@msp.example";
 pub const SECRET: &str = "Api$ecret-123";
@@ -35,6 +37,10 @@ pub struct Hub {
 pub fn fast_config() -> SimConfig {
     SimConfig {
         time_scale: 0.001,
+        // Scaled like every Autotask delay, the 10 s callout timeout would be 10 ms: on a loaded
+        // machine the hub would look like a failing receiver, and retries no test expects would
+        // follow. Scaled, this is 5 s.
+        callout_timeout: Duration::from_secs(5_000),
         ..SimConfig::default()
     }
 }
@@ -198,36 +204,36 @@ impl Hub {
         .await
     }
 
-    /// Polls until the event is closed; panics with its last state after 10 s.
+    /// Polls until the event is closed.
     pub async fn closed_event(&self, tenant: &str, event: &str) -> Value {
-        let started = Instant::now();
-        loop {
+        until(|| async {
             let (_, body) = self.event(tenant, event).await;
             if body["status"] == "closed" {
-                return body;
+                Ok(body)
+            } else {
+                Err(format!("event {event}: {body}"))
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "event {event} not closed: {body}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        })
+        .await
     }
 
     /// Polls the connection until its webhook state is `state`.
     pub async fn state_becomes(&self, tenant: &str, state: &str) -> Value {
-        let started = Instant::now();
-        loop {
+        self.status_until(tenant, |body| body["webhook"]["state"] == state)
+            .await
+    }
+
+    /// Polls the connection status until `done` holds.
+    pub async fn status_until(&self, tenant: &str, done: impl Fn(&Value) -> bool) -> Value {
+        until(|| async {
             let (_, body) = self.status(tenant).await;
-            if body["webhook"]["state"] == state {
-                return body;
+            if done(&body) {
+                Ok(body)
+            } else {
+                Err(body.to_string())
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "state never became {state}: {body}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        })
+        .await
     }
 
     pub async fn metrics(&self) -> String {
@@ -293,8 +299,7 @@ impl Hub {
 
     /// Waits for the simulator's successful deliveries to reach `n`, and returns them.
     pub async fn deliveries(&self, n: usize) -> Vec<autotask_sim::Delivery> {
-        let started = Instant::now();
-        loop {
+        until(|| async {
             let done: Vec<_> = self
                 .sim
                 .deliveries()
@@ -302,15 +307,25 @@ impl Hub {
                 .filter(|d| d.succeeded() && !d.deactivation)
                 .collect();
             if done.len() >= n {
-                return done;
+                Ok(done)
+            } else {
+                Err(format!("{} of {n} deliveries", done.len()))
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "only {} deliveries",
-                done.len()
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        })
+        .await
+    }
+
+    /// Waits until the sample `series` in `/metrics` reaches `at_least`; returns its value.
+    pub async fn metric_reaches(&self, series: &str, at_least: f64) -> f64 {
+        until(|| async {
+            let value = sample(&self.metrics().await, series);
+            if value >= at_least {
+                Ok(value)
+            } else {
+                Err(format!("{series} = {value}"))
+            }
+        })
+        .await
     }
 }
 

@@ -115,37 +115,70 @@ async fn unknown_malformed_oversized_and_non_json_callouts_get_precise_errors() 
 #[actix_web::test]
 async fn a_replayed_callout_is_acknowledged_without_a_second_effect() {
     let (hub, token, _, ticket) = connected_with_event().await;
-    hub.sim.complete_ticket(
-        hub.db,
-        autotask_sim::TicketId(ticket),
-        "Quarantined the message",
-    );
+    let id = autotask_sim::TicketId(ticket);
+    hub.sim
+        .complete_ticket(hub.db, id, "Quarantined the message");
     let closed = hub.closed_event(TENANT, "evt-1").await;
-    let delivery = hub.deliveries(1).await.remove(0);
-
-    // Reopen locally by linking a second event to the same ticket: a replay must not close it.
+    let completion = hub.deliveries(1).await.remove(0);
+    // The ticket is reopened: its completion date is cleared, and Autotask says so.
+    hub.sim
+        .update_ticket(hub.db, id, serde_json::json!({"status": 8}));
+    hub.deliveries(2).await;
+    // Linked now, a second event stays open: the latest callout is the reopening.
     let (_, second) = hub.link(TENANT, "evt-2", ticket).await;
-    assert_eq!(
-        second["status"], "closed",
-        "a completion seen before the link closes it at once"
-    );
+    assert_eq!(second["status"], "open", "{second}");
+    let before = hub.metrics().await;
+
+    // The completion again, as Autotask retries it: acknowledged, and nothing closes.
     let (code, answer) = hub
-        .post_callout(&token, &delivery.body, delivery.signature.as_deref())
+        .post_callout(&token, &completion.body, completion.signature.as_deref())
         .await;
     assert_eq!(code, StatusCode::OK, "{answer}");
     assert_eq!(answer["outcome"], "duplicate");
     let (_, again) = hub.event(TENANT, "evt-1").await;
-    assert_eq!(again, closed, "nothing changed");
-    let metrics = hub.metrics().await;
-    // evt-1 by the callout, evt-2 at its link; the replay closed nothing.
-    assert_eq!(sample(&metrics, "psa_hub_events_closed_total"), 2.0);
+    assert_eq!(again, closed, "evt-1 is unchanged");
+    let (_, second) = hub.event(TENANT, "evt-2").await;
     assert_eq!(
-        sample(
-            &metrics,
-            "psa_hub_callouts_received_total{outcome=\"duplicate\"}"
-        ),
-        1.0
+        second["status"], "open",
+        "the replay closed nothing: {second}"
     );
+    let after = hub.metrics().await;
+    let closed_total = "psa_hub_events_closed_total";
+    assert_eq!(sample(&after, closed_total), sample(&before, closed_total));
+    let duplicates = "psa_hub_callouts_received_total{outcome=\"duplicate\"}";
+    assert_eq!(
+        sample(&after, duplicates),
+        sample(&before, duplicates) + 1.0
+    );
+}
+
+#[actix_web::test]
+async fn a_replay_with_other_whitespace_and_escapes_is_still_a_duplicate() {
+    let (hub, token, secret, ticket) = connected_with_event().await;
+    // Without Guid and SequenceNumber, the body itself identifies the callout.
+    let body = format!(
+        r#"{{"Action":"Update","EntityType":"Ticket","Id":{ticket},"Fields":{{"CompletedDate":"2026-11-27T12:00:00Z","Resolution":"Reset \u0026 revoked"}}}}"#
+    );
+    let signature = sign(&secret, body.as_bytes());
+    let (code, answer) = hub
+        .post_callout(&token, body.as_bytes(), Some(&signature))
+        .await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], "closed");
+    // The same callout re-encoded: the signature (over the canonical form) still verifies, so
+    // it must be recognised as the same callout, not applied again.
+    let spaced = body
+        .replace("\\u0026", "&")
+        .replace("\":", "\": ")
+        .replace(',', ", ");
+    assert_ne!(spaced, body);
+    let (code, answer) = hub
+        .post_callout(&token, spaced.as_bytes(), Some(&signature))
+        .await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], "duplicate");
+    let event = hub.closed_event(TENANT, "evt-1").await;
+    assert_eq!(event["resolution"], "Reset & revoked");
 }
 
 #[actix_web::test]

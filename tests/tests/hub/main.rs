@@ -3,9 +3,14 @@
 
 mod admin;
 mod banners;
+mod drift;
+mod flood;
 mod helpers;
 mod ingest;
 mod lifecycle;
 mod removal;
+mod replaced;
 mod robustness;
 mod story;
+mod upkeep;
+mod wait;

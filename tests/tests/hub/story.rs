@@ -6,6 +6,7 @@ use autotask_sim::{Fault, FaultKind, Op as SimOp};
 use reqwest::StatusCode;
 
 use crate::helpers::{fast_config, hook_token, sample, Hub, TENANT};
+use crate::wait::until_true;
 
 #[actix_web::test]
 async fn a_completed_ticket_closes_its_linked_event_with_the_resolution() {
@@ -148,8 +149,16 @@ async fn a_setup_interrupted_by_a_restart_resumes_when_the_hub_comes_back() {
 
     hub.restart().await;
     let status = hub.state_becomes(TENANT, "active").await;
-    // Whatever the interrupted attempt left behind was cleared: one webhook, the hub's.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // The interrupted create still completes in Autotask (its client hung up, Autotask did
+    // not); once every create was answered, exactly one webhook is left: the hub's.
+    until_true("every webhook create answered", || async {
+        hub.sim
+            .requests()
+            .iter()
+            .filter(|r| r.op == SimOp::WebhookCreate)
+            .all(|r| r.status.is_some())
+    })
+    .await;
     let webhooks = hub.sim.webhooks(hub.db);
     assert_eq!(webhooks.len(), 1, "{webhooks:?}");
     assert_eq!(webhooks[0]["id"], status["webhook"]["id"]);

@@ -1,0 +1,101 @@
+//! Removing a connection: its webhook (and any replaced one still pending) is deleted in the
+//! PSA, then the connection; what cannot be deleted is reported with manual instructions.
+
+use psa_autotask::AutotaskError;
+use psa_proto::{PsaAdapter, RemoveOutcome, TenantId, WebhookState};
+
+use super::cleanup::{self, join_manual};
+use super::deps::Deps;
+use super::failure::last_error;
+use super::messages::{ActorError, Removal};
+use crate::store::ConnectionRecord;
+
+pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, ActorError> {
+    let Some(mut record) = deps.store.connection(tenant).await? else {
+        return Ok(None);
+    };
+    // Only a connection whose setup never started can have left nothing in Autotask.
+    let never_registered = matches!(
+        record.state,
+        WebhookState::SetupIncomplete | WebhookState::NotConfigured
+    ) && record.webhook_id.is_none();
+    let orphaned_before = record.state == WebhookState::Orphaned;
+    let left = cleanup::run(deps, tenant).await?;
+    if never_registered {
+        // Nothing of ours can be in Autotask at this URL: no call is needed, and none could fail.
+        deps.routes.remove(&record.hook_token);
+        deps.store.delete_connection(&record).await?;
+        return Ok(Some(Removal {
+            webhook_removed: false,
+            manual_cleanup: join_manual(None, &left),
+            retained: false,
+        }));
+    }
+    record.state = WebhookState::Removing;
+    if !deps.store.save_webhook_status(&record).await? {
+        return Ok(None);
+    }
+    let result = delete_webhook(deps, &record).await;
+    deps.routes.remove(&record.hook_token);
+    match result {
+        Ok(outcome) => {
+            tracing::info!(%tenant, ?outcome, "connection removed");
+            deps.store.delete_connection(&record).await?;
+            // The adapter reports "already gone" only when Autotask confirmed it.
+            let removed = record.webhook_id.is_some() || outcome == RemoveOutcome::Removed;
+            Ok(Some(Removal {
+                webhook_removed: removed,
+                manual_cleanup: join_manual(None, &left),
+                retained: false,
+            }))
+        }
+        Err(error) if orphaned_before => {
+            // The operator was told already; a second removal lets the connection go and
+            // repeats what to delete by hand.
+            tracing::warn!(%tenant, code = %last_error(&error, &record).code, "webhook still cannot be deleted; connection dropped");
+            deps.store.delete_connection(&record).await?;
+            let main = Some(deps.webhook.manual_cleanup(&record));
+            Ok(Some(Removal {
+                webhook_removed: false,
+                manual_cleanup: join_manual(main, &left),
+                retained: false,
+            }))
+        }
+        Err(error) => orphan(deps, record, &error, &left).await,
+    }
+}
+
+/// The webhook could not be deleted: the connection stays, orphaned, with instructions.
+async fn orphan(
+    deps: &Deps,
+    mut record: ConnectionRecord,
+    error: &AutotaskError,
+    left: &cleanup::Leftover,
+) -> Result<Option<Removal>, ActorError> {
+    let stored = last_error(error, &record);
+    tracing::warn!(tenant = %record.tenant_id, message = %stored.message, "webhook could not be deleted; connection orphaned");
+    let cleanup = deps.webhook.manual_cleanup(&record);
+    record.state = WebhookState::Orphaned;
+    record.last_error = Some(crate::store::LastError {
+        fix: cleanup.clone(),
+        ..stored
+    });
+    let retained = deps.store.save_webhook_status(&record).await?;
+    Ok(Some(Removal {
+        webhook_removed: false,
+        manual_cleanup: join_manual(Some(cleanup), left),
+        retained,
+    }))
+}
+
+/// Deletes `record`'s webhook (or, without a known id, ours at its URL) with its credentials.
+async fn delete_webhook(
+    deps: &Deps,
+    record: &ConnectionRecord,
+) -> Result<RemoveOutcome, AutotaskError> {
+    let spec = deps.webhook.spec(record);
+    deps.connect(&record.credentials)
+        .await?
+        .remove(record.webhook_id, &spec)
+        .await
+}
