@@ -124,3 +124,25 @@ async fn a_second_removal_of_an_orphaned_connection_lets_it_go() {
         "still there, to delete by hand"
     );
 }
+
+#[actix_web::test]
+async fn a_webhook_not_found_at_a_wrong_base_url_is_not_reported_removed() {
+    let mut hub = Hub::start().await;
+    let (_, status) = hub.connect(TENANT).await;
+    let webhook_id = status["webhook"]["id"].clone();
+    // The API user's database is now looked up elsewhere, where every call answers 404: the
+    // webhook is still there, at the old zone.
+    let elsewhere = format!("{}/elsewhere/ATServicesRest/", hub.sim.base_url());
+    hub.sim
+        .update_api_user(USERNAME, |user| user.zone_url = Some(elsewhere));
+    hub.restart().await;
+
+    let (code, answer) = hub.remove(TENANT).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(answer["webhook_removed"], false, "{answer}");
+    let cleanup = answer["manual_cleanup"].as_str().expect("instructions");
+    assert!(cleanup.contains(&webhook_id.to_string()), "{cleanup}");
+    assert_eq!(hub.sim.webhooks(hub.db).len(), 1, "still in Autotask");
+    let (_, status) = hub.status(TENANT).await;
+    assert_eq!(status["webhook"]["state"], "orphaned", "{status}");
+}
