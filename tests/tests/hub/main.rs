@@ -4,6 +4,7 @@
 mod admin;
 mod banners;
 mod drift;
+mod faults;
 mod flood;
 mod helpers;
 mod ingest;
