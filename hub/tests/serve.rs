@@ -1,9 +1,8 @@
 //! `psa-hub serve`: a clear start-up error for bad settings, and a clean start and stop.
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn serve() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_psa-hub"));
@@ -45,16 +44,12 @@ fn bad_settings_are_all_reported_at_once_without_their_values() {
 #[test]
 fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let free = || {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-    };
-    let (public, admin) = (free(), free());
+    // Port 0: the hub binds free ports itself and logs where, so no port can be taken between
+    // choosing it and binding it.
     let mut child = serve()
-        .env("PSA_HUB__PUBLIC__LISTEN", public.to_string())
+        .env("PSA_HUB__PUBLIC__LISTEN", "127.0.0.1:0")
         .env("PSA_HUB__PUBLIC__URL", "https://hooks.example.com")
-        .env("PSA_HUB__ADMIN__LISTEN", admin.to_string())
+        .env("PSA_HUB__ADMIN__LISTEN", "127.0.0.1:0")
         .env("PSA_HUB__ADMIN__TOKENS", "0123456789abcdef0123456789abcdef")
         .env(
             "PSA_HUB__SECRETS__MASTER_KEY",
@@ -67,14 +62,29 @@ fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("serve starts");
-    let started = Instant::now();
-    let ready = loop {
-        if let Ok(body) = get(admin, "/readyz") {
-            break body;
+    let (lines, log) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let reader = std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "never ready");
-        std::thread::sleep(Duration::from_millis(50));
+    });
+    let mut seen = Vec::new();
+    let admin = loop {
+        let line = log
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("never said where it listens: {seen:?}"));
+        if let Some(addr) = line
+            .contains("psa-hub listening")
+            .then(|| field(&line, "admin_addr"))
+        {
+            seen.push(line);
+            break addr.expect("the admin address is logged");
+        }
+        seen.push(line);
     };
+    // It says it listens only once it is ready.
+    let ready = get(admin, "/readyz").expect("ready");
     assert!(ready.contains("\"ready\""), "{ready}");
     let metrics = get(admin, "/metrics").expect("metrics");
     assert!(metrics.contains("psa_hub_build_info"), "{metrics}");
@@ -90,19 +100,23 @@ fn serve_starts_answers_and_stops_cleanly_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().expect("serve exits");
     assert!(exit.success(), "{exit:?}");
-    let log: Vec<String> = BufReader::new(child.stderr.take().expect("stderr"))
-        .lines()
-        .map_while(Result::ok)
-        .collect();
+    reader.join().expect("the log reader ends with the process");
+    seen.extend(log.try_iter());
     assert!(
-        log.iter().any(|l| l.contains("psa-hub listening")),
-        "{log:?}"
-    );
-    assert!(
-        !log.iter()
-            .any(|l| l.contains("0123456789abcdef0123456789abcdef")),
+        !seen.iter().any(|l| l.contains("0123456789abcdef")),
         "the admin token never reaches the log"
     );
+    assert!(
+        !seen.iter().any(|l| l.contains('\u{1b}')),
+        "no colour codes in a log that is not a terminal: {seen:?}"
+    );
+}
+
+/// The value of `name=value` in a log line.
+fn field(line: &str, name: &str) -> Option<std::net::SocketAddr> {
+    line.split_whitespace()
+        .find_map(|part| part.strip_prefix(&format!("{name}=")))
+        .and_then(|value| value.parse().ok())
 }
 
 /// A minimal HTTP/1.1 GET, so this test needs no HTTP client of its own.

@@ -110,3 +110,103 @@ impl Store {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use psa_proto::{HookToken, WebhookSecret, WebhookState};
+
+    use super::*;
+    use crate::config::DatabaseSettings;
+    use crate::crypto::MasterKey;
+
+    async fn store(dir: &tempfile::TempDir) -> Store {
+        let settings = DatabaseSettings {
+            url: format!("sqlite://{}", dir.path().join("t.db").display()),
+            max_connections: 2,
+            delivery_retention: std::time::Duration::from_secs(86_400),
+        };
+        Store::open(&settings, MasterKey::generate())
+            .await
+            .expect("opens")
+    }
+
+    fn record(username: &str) -> ConnectionRecord {
+        let now = Utc::now();
+        ConnectionRecord {
+            tenant_id: TenantId::parse("t-1").expect("id"),
+            credentials: Credentials {
+                username: username.into(),
+                secret: "secret-1".into(),
+                integration_code: "code-1".into(),
+            },
+            notification_email: None,
+            hook_token: HookToken::parse("token-1").expect("token"),
+            webhook_secret: WebhookSecret::new("hook-secret"),
+            state: WebhookState::Active,
+            webhook_id: Some(WebhookId(177)),
+            webhook_guid: None,
+            zone: None,
+            last_error: None,
+            last_delivery_at: None,
+            created_at: now,
+            updated_at: now,
+            credentials_version: 0,
+            failing_since: None,
+            last_check_at: None,
+            last_repair: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_credential_change_based_on_a_stale_read_changes_nothing() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = store(&dir).await;
+        let old = record("old@msp.example");
+        assert!(store.insert_connection(&old).await.expect("inserts"));
+        store.save_webhook_status(&old).await.expect("saves");
+        let tenant = old.tenant_id.clone();
+        let new = Credentials {
+            username: "new@msp.example".into(),
+            ..old.credentials.clone()
+        };
+        let update = |version, creds| CredentialUpdate {
+            tenant: &tenant,
+            expected_version: version,
+            credentials: creds,
+            notification_email: None,
+            setup_pending: true,
+            replaced: Some(&old),
+        };
+        assert!(store.update_credentials(update(0, &new)).await.expect("ok"));
+        // A second writer that read version 0 too loses, and its values are not written.
+        let other = Credentials {
+            username: "other@msp.example".into(),
+            ..old.credentials.clone()
+        };
+        assert!(!store
+            .update_credentials(update(0, &other))
+            .await
+            .expect("ok"));
+        let stored = store
+            .connection(&tenant)
+            .await
+            .expect("reads")
+            .expect("row");
+        assert_eq!(stored.credentials.username, "new@msp.example");
+        assert_eq!(stored.credentials_version, 1);
+        assert_eq!(stored.state, WebhookState::Registering);
+        assert_eq!(
+            stored.webhook_id, None,
+            "the old user's webhook moved to a clean-up"
+        );
+        let cleanups = store.cleanups(&tenant).await.expect("reads");
+        assert_eq!(cleanups.len(), 1);
+        assert_eq!(cleanups[0].webhook_id, WebhookId(177));
+        assert_eq!(cleanups[0].credentials.username, "old@msp.example");
+        assert_eq!(cleanups[0].credentials.secret, "secret-1");
+
+        // The actor's write based on the old version is refused too.
+        assert!(!store.save_webhook_status(&old).await.expect("ok"));
+    }
+}
