@@ -55,11 +55,16 @@ async fn a_deactivation_hint_only_makes_the_hub_look_and_hints_are_spaced() {
     let hub = Hub::start().await;
     let (_, status) = hub.connect(TENANT).await;
     let path = format!("/hooks/autotask/{}/deactivated", hook_token(&status));
+    let before = hub.sim.requests().len();
     let (code, answer) = hub
         .post_public(&path, b"{}", None, "application/json")
         .await;
     assert_eq!(code, StatusCode::ACCEPTED, "{answer}");
     hub.metric_reaches(&checks("hint", "healthy"), 1.0).await;
+    // A check (the periodic one does the same) costs two Autotask calls: the webhook and its
+    // fields; the zone and the field ids are cached.
+    let calls: Vec<SimOp> = hub.sim.requests()[before..].iter().map(|r| r.op).collect();
+    assert_eq!(calls, [SimOp::WebhookGet, SimOp::FieldList]);
     let (_, after) = hub.status(TENANT).await;
     assert_eq!(
         after["webhook"]["state"], "active",
