@@ -179,10 +179,19 @@ async fn subscribe_and_confirm(
             .post(Op::FieldCreate, &path, &field_body(id, resolved))
             .await?;
     }
+    confirm(client, id, "just created").await
+}
+
+/// Reads the webhook back and requires Autotask to report it active and ready.
+async fn confirm(
+    client: &AutotaskClient,
+    id: WebhookId,
+    what: &str,
+) -> Result<RegisteredWebhook, AutotaskError> {
     let item = get_webhook(client, id)
         .await?
         .ok_or_else(|| AutotaskError::NotFound {
-            what: format!("the webhook {id} just created"),
+            what: format!("the webhook {id} {what}"),
         })?;
     let (is_active, is_ready) = (bool_of(&item, "isActive"), bool_of(&item, "isReady"));
     if !(is_active && is_ready) {
@@ -307,24 +316,9 @@ pub async fn repair(
             .patch(Op::WebhookUpdate, "TicketWebhooks", &body)
             .await?;
     }
-    let item = get_webhook(client, id)
-        .await?
-        .ok_or_else(|| AutotaskError::NotFound {
-            what: format!("the webhook {id} being repaired"),
-        })?;
-    let (is_active, is_ready) = (bool_of(&item, "isActive"), bool_of(&item, "isReady"));
-    if !(is_active && is_ready) {
-        return Err(AutotaskError::NotReady {
-            is_active,
-            is_ready,
-        });
-    }
-    Ok(RepairOutcome::Repaired(RegisteredWebhook {
-        id,
-        guid: guid_of(&item),
-        is_active,
-        is_ready,
-    }))
+    confirm(client, id, "being repaired")
+        .await
+        .map(RepairOutcome::Repaired)
 }
 
 /// Adds each wanted field subscription that is missing; one with the wrong role is deleted and

@@ -2,7 +2,7 @@
 //! periodic desired-state check, and repairing what drifted in place where the PSA allows it.
 
 use chrono::Utc;
-use psa_autotask::AutotaskConnection;
+use psa_autotask::{AutotaskConnection, AutotaskError};
 use psa_proto::{PsaAdapter, RepairOutcome, TenantId, WebhookId, WebhookState};
 
 use super::deps::Deps;
@@ -47,14 +47,23 @@ pub async fn check(
     };
     let connection = match deps.connect(&record.credentials).await {
         Ok(connection) => connection,
-        Err(error) => {
-            let message = scrubbed(&error, &record.credentials);
-            tracing::warn!(%tenant, %message, "cannot check the webhook");
-            deps.metrics.check(trigger, CheckOutcome::Error);
-            return Ok(CheckEnd::Done);
-        }
+        Err(error) => return Ok(could_not_look(deps, &record, &error, trigger)),
     };
     compare_and_repair(deps, record, &connection, id, trigger).await
+}
+
+/// Autotask could not be asked: nothing changes (a hint must not, and a periodic check tries
+/// again next period).
+fn could_not_look(
+    deps: &Deps,
+    record: &ConnectionRecord,
+    error: &AutotaskError,
+    trigger: CheckTrigger,
+) -> CheckEnd {
+    let message = scrubbed(error, &record.credentials);
+    tracing::warn!(tenant = %record.tenant_id, %message, "cannot check the webhook");
+    deps.metrics.check(trigger, CheckOutcome::Error);
+    CheckEnd::Done
 }
 
 async fn compare_and_repair(
@@ -68,12 +77,7 @@ async fn compare_and_repair(
     let spec = deps.webhook.spec(&record);
     let found = match connection.check(id, &spec).await {
         Ok(found) => found,
-        Err(error) => {
-            let message = scrubbed(&error, &record.credentials);
-            tracing::warn!(%tenant, %message, "cannot check the webhook");
-            deps.metrics.check(trigger, CheckOutcome::Error);
-            return Ok(CheckEnd::Done);
-        }
+        Err(error) => return Ok(could_not_look(deps, &record, &error, trigger)),
     };
     let now = Utc::now();
     record.last_check_at = Some(now);
