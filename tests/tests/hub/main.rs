@@ -8,6 +8,7 @@ mod flood;
 mod helpers;
 mod ingest;
 mod lifecycle;
+mod openapi;
 mod removal;
 mod replaced;
 mod robustness;
