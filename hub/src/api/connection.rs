@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use super::auth::Admin;
 use super::error::{ApiError, ErrorCode};
+use super::object::Object;
 use super::responses::{
     BadRequest, Conflict, InternalError, NotFound, PayloadTooLarge, Unavailable,
     UnsupportedMediaType,
@@ -101,10 +102,10 @@ pub async fn put(
     _admin: Admin,
     state: web::Data<AdminState>,
     path: web::Path<String>,
-    body: web::Json<ConnectRequest>,
+    body: web::Json<Object<ConnectRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = tenant_id(&path)?;
-    let request = body.into_inner();
+    let Object(request) = body.into_inner();
     validate(&request)?;
     let credentials = Credentials {
         username: request.username.trim().to_owned(),

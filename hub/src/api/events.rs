@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::Admin;
 use super::connection::tenant_id;
 use super::error::{ApiError, ErrorCode};
+use super::object::Object;
 use super::responses::{
     BadRequest, Conflict, InternalError, NotFound, PayloadTooLarge, UnsupportedMediaType,
 };
@@ -109,10 +110,10 @@ pub async fn link(
     _admin: Admin,
     state: web::Data<AdminState>,
     path: web::Path<String>,
-    body: web::Json<LinkRequest>,
+    body: web::Json<Object<LinkRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = tenant_id(&path)?;
-    let request = body.into_inner();
+    let Object(request) = body.into_inner();
     let event = event_id(request.event_id)?;
     if request.ticket_id <= 0 {
         return Err(ApiError::bad_request(

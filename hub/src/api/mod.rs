@@ -6,6 +6,7 @@ mod connection;
 mod error;
 mod events;
 mod health;
+mod object;
 mod openapi;
 mod responses;
 mod routes;
