@@ -19,9 +19,11 @@ cd "$(dirname "$0")/.."
 MAX_EXAMPLES=${MAX_EXAMPLES:-100}
 VENV=${SCHEMATHESIS_VENV:-target/schemathesis-venv}
 SPEC=${SCHEMATHESIS_SPEC:-schemathesis==4.32.5}
+# The simulator's API user is the document's example credentials, so the examples phase and
+# the stateful runs built on it reach a real webhook (the fuzzed ones get credentials_rejected).
 SIM_USER="api-user@msp.example"
-SIM_SECRET="sim-secret-123"
-SIM_CODE="SCHEMATHESIS0CODE"
+SIM_SECRET="example-secret-1"
+SIM_CODE="EXAMPLEINTEGRATIONCODE1"
 
 log() { printf 'schemathesis.sh: %s\n' "$*" >&2; }
 

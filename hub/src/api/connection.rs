@@ -34,12 +34,13 @@ pub struct ConnectRequest {
     #[schema(max_length = 320, pattern = "@", example = "api-user@msp.example")]
     username: String,
     /// The API user's secret, stored sealed and never shown again.
-    #[schema(min_length = 1, max_length = 1024)]
+    #[schema(min_length = 1, max_length = 1024, example = "example-secret-1")]
     secret: String,
     /// The API tracking identifier (integration code); not blank. The class is what Rust's
     /// `trim` drops, spelt out because regex engines disagree on `\s`.
     #[schema(
         max_length = 256,
+        example = "EXAMPLEINTEGRATIONCODE1",
         pattern = r"[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
     )]
     integration_code: String,

@@ -21,15 +21,16 @@ use crate::store::{EventRecord, EventStatus, LinkOutcome};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
-    #[schema(value_type = schema::EventId)]
+    #[schema(value_type = schema::EventId, example = "evt-1001")]
     event_id: String,
     /// The Autotask ticket's id.
-    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807_i64)]
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807_i64, example = 351182)]
     #[serde(deserialize_with = "whole_number")]
     ticket_id: i64,
     /// The ticket's create date (RFC 3339), when known: a completion whose ticket was created
     /// more than a second apart does not close the event (ticket ids can be reused).
     #[serde(default)]
+    #[schema(example = "2026-11-27T09:00:00Z")]
     ticket_created_at: Option<DateTime<Utc>>,
 }
 

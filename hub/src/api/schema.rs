@@ -13,9 +13,10 @@ use utoipa::{PartialSchema, ToSchema};
 /// without `.` and `..`, which URLs would treat as path segments.
 pub const ID_PATTERN: &str = r"^(?!\.\.?$)[A-Za-z0-9._-]{1,128}$";
 
-fn id_schema(what: &str) -> RefOr<Schema> {
+fn id_schema(what: &str, example: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
+        .examples([example])
         .description(Some(format!(
             "{what}: 1 to 128 letters, digits, `.`, `_` or `-`; not `.` or `..`"
         )))
@@ -39,7 +40,7 @@ pub struct TenantId;
 
 impl PartialSchema for TenantId {
     fn schema() -> RefOr<Schema> {
-        id_schema("A tenant (MSP) of the alerting product")
+        id_schema("A tenant (MSP) of the alerting product", "demo-msp")
     }
 }
 
@@ -55,7 +56,7 @@ pub struct EventId;
 
 impl PartialSchema for EventId {
     fn schema() -> RefOr<Schema> {
-        id_schema("A security-alert event of the alerting product")
+        id_schema("A security-alert event of the alerting product", "evt-1001")
     }
 }
 
@@ -71,7 +72,7 @@ pub struct PageAfter;
 
 impl PartialSchema for PageAfter {
     fn schema() -> RefOr<Schema> {
-        id_schema("The last id of the previous page")
+        id_schema("The last id of the previous page", "demo-msp")
     }
 }
 
