@@ -41,9 +41,11 @@ impl Setup {
 pub struct Remove;
 
 /// What removal achieved, as the admin API answers it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Removal {
+    /// Whether a webhook was deleted in Autotask.
     pub webhook_removed: bool,
+    /// What to delete by hand, and where, when the webhook could not be deleted.
     pub manual_cleanup: Option<String>,
     /// Whether the connection stays (as `orphaned`), so its actor stays too.
     #[serde(skip)]

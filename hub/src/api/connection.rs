@@ -10,24 +10,50 @@ use psa_autotask::generate_secret;
 use psa_proto::{HookToken, TenantId, WebhookState};
 use rand::distributions::{Alphanumeric, DistString};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::auth::Admin;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
+use super::object::Object;
+use super::responses::{
+    BadRequest, Conflict, InternalError, NotFound, PayloadTooLarge, Unavailable,
+    UnsupportedMediaType,
+};
+use super::schema;
 use super::status::ConnectionStatus;
 use super::AdminState;
-use crate::actors::{manual_cleanup_text, ConnectionActor, Remove, Setup, Start};
+use crate::actors::{manual_cleanup_text, ConnectionActor, Removal, Remove, Setup, Start};
 use crate::store::{ConnectionRecord, CredentialUpdate, Credentials};
 
-#[derive(Deserialize)]
+/// The Autotask API user's credentials. Lengths count characters of the value as sent;
+/// surrounding spaces are dropped from all but `secret` before it is stored.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectRequest {
+    /// The API user's email-style username (it must contain `@`).
+    #[schema(max_length = 320, pattern = "@", example = "api-user@msp.example")]
     username: String,
+    /// The API user's secret, stored sealed and never shown again.
+    #[schema(min_length = 1, max_length = 1024, example = "example-secret-1")]
     secret: String,
+    /// The API tracking identifier (integration code); not blank. The class is what Rust's
+    /// `trim` drops, spelt out because regex engines disagree on `\s`.
+    #[schema(
+        max_length = 256,
+        example = "EXAMPLEINTEGRATIONCODE1",
+        pattern = r"[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     integration_code: String,
+    /// Where Autotask sends its own notices about the webhook (it must contain `@`); blank or
+    /// null for none. A new address means a new webhook.
     #[serde(default)]
+    #[schema(
+        max_length = 320,
+        pattern = r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$|@"
+    )]
     notification_email: Option<String>,
     /// `false` stores the connection without setting up its webhook, as a connection that
-    /// predates the webhook feature looks (it shows the blue banner).
+    /// predates the webhook feature looks (it shows the blue banner). Default `true`.
     #[serde(default)]
     setup_webhook: Option<bool>,
 }
@@ -46,17 +72,41 @@ impl std::fmt::Debug for ConnectRequest {
 
 pub fn tenant_id(raw: &str) -> Result<TenantId, ApiError> {
     TenantId::parse(raw)
-        .map_err(|e| ApiError::bad_request("invalid_tenant_id", format!("tenant_id: {e}")))
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidTenantId, format!("tenant_id: {e}")))
 }
 
+/// Creates or updates the tenant's Autotask connection and sets up its webhook.
+///
+/// Waits up to `admin.setup_wait_seconds` for the setup, then answers the current status
+/// (`registering` while it goes on). The same PUT again on an active connection changes
+/// nothing; a new secret or integration code is stored without touching the webhook; another
+/// username or `notification_email` means a new webhook (the old one is deleted).
+#[utoipa::path(
+    put,
+    path = "/api/v1/tenants/{tenant_id}/autotask",
+    tag = "connection",
+    params(("tenant_id" = schema::TenantId, Path)),
+    request_body = ConnectRequest,
+    responses(
+        (status = 200, description = "The connection existed; its status", body = ConnectionStatus),
+        (status = 201, description = "The connection was created; its status", body = ConnectionStatus),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn put(
     _admin: Admin,
     state: web::Data<AdminState>,
     path: web::Path<String>,
-    body: web::Json<ConnectRequest>,
+    body: web::Json<Object<ConnectRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = tenant_id(&path)?;
-    let request = body.into_inner();
+    let Object(request) = body.into_inner();
     validate(&request)?;
     let credentials = Credentials {
         username: request.username.trim().to_owned(),
@@ -72,7 +122,7 @@ pub async fn put(
     let (created, needs_setup) = match existing {
         Some(old) if old.state == WebhookState::Removing => {
             return Err(ApiError::conflict(
-                "connection_being_removed",
+                ErrorCode::ConnectionBeingRemoved,
                 "the connection is being removed; repeat the PUT once the DELETE has answered",
             ))
         }
@@ -163,11 +213,24 @@ impl Change {
 
 fn concurrent_change() -> ApiError {
     ApiError::conflict(
-        "concurrent_change",
+        ErrorCode::ConcurrentChange,
         "another request changed this connection at the same time; repeat the request",
     )
 }
 
+/// The connection's status: webhook state, banner, last error with its fix.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants/{tenant_id}/autotask",
+    tag = "connection",
+    params(("tenant_id" = schema::TenantId, Path)),
+    responses(
+        (status = 200, description = "The connection's status", body = ConnectionStatus),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+    )
+)]
 pub async fn get(
     _admin: Admin,
     state: web::Data<AdminState>,
@@ -177,6 +240,21 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
 }
 
+/// Retry Webhook Setup: registers the webhook again (leftovers of ours are deleted first).
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{tenant_id}/autotask/webhook/retry",
+    tag = "connection",
+    params(("tenant_id" = schema::TenantId, Path)),
+    responses(
+        (status = 200, description = "The connection's status after the setup (or while it runs)", body = ConnectionStatus),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn retry(
     _admin: Admin,
     state: web::Data<AdminState>,
@@ -189,7 +267,7 @@ pub async fn retry(
         WebhookState::Removing | WebhookState::Orphaned
     ) {
         return Err(ApiError::conflict(
-            "connection_removed",
+            ErrorCode::ConnectionRemoved,
             format!(
                 "the connection is {}; connect it again with PUT first",
                 record.state
@@ -201,6 +279,21 @@ pub async fn retry(
     Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
 }
 
+/// Removes the webhook in Autotask, then the connection. Where Autotask refuses the stored
+/// credentials the connection stays `orphaned` and `manual_cleanup` says what to delete by hand.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tenants/{tenant_id}/autotask",
+    tag = "connection",
+    params(("tenant_id" = schema::TenantId, Path)),
+    responses(
+        (status = 200, description = "What the removal achieved", body = Removal),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn delete(
     _admin: Admin,
     state: web::Data<AdminState>,
@@ -279,7 +372,7 @@ async fn run_setup(
 
 fn no_connection(tenant: &TenantId) -> ApiError {
     ApiError::not_found(
-        "connection_not_found",
+        ErrorCode::ConnectionNotFound,
         format!("tenant {tenant} has no Autotask connection; create it with PUT"),
     )
 }
@@ -291,8 +384,7 @@ fn new_record(
     setup: bool,
 ) -> Result<ConnectionRecord, ApiError> {
     let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
-    let hook_token = HookToken::parse(token)
-        .map_err(|e| ApiError::bad_request("internal_token", e.to_string()))?;
+    let hook_token = HookToken::parse(token).map_err(|e| ApiError::internal(&e))?;
     let now = Utc::now();
     Ok(ConnectionRecord {
         tenant_id: tenant,
@@ -319,25 +411,33 @@ fn new_record(
     })
 }
 
-/// Every problem at once, so a caller fixes the request in one go.
+/// Every problem at once, so a caller fixes the request in one go. Lengths are counted in
+/// characters of the value as sent, as the OpenAPI document's `maxLength` counts them.
 fn validate(request: &ConnectRequest) -> Result<(), ApiError> {
     let mut problems = Vec::new();
     for (field, value, max) in [
-        ("username", request.username.trim(), 320),
+        ("username", request.username.as_str(), 320),
         ("secret", request.secret.as_str(), 1024),
-        ("integration_code", request.integration_code.trim(), 256),
+        ("integration_code", request.integration_code.as_str(), 256),
     ] {
-        if value.is_empty() {
+        // A secret may begin or end with a space; the other fields are trimmed when stored.
+        let blank = if field == "secret" {
+            value.is_empty()
+        } else {
+            value.trim().is_empty()
+        };
+        if blank {
             problems.push(format!("{field} must not be empty"));
-        } else if value.len() > max {
+        } else if value.chars().count() > max {
             problems.push(format!("{field} must be at most {max} characters"));
         }
     }
-    if !request.username.trim().contains('@') && !request.username.trim().is_empty() {
+    if !request.username.contains('@') && !request.username.trim().is_empty() {
         problems.push("username must be the API user's email-style username (user@domain)".into());
     }
-    if let Some(email) = request.notification_email.as_deref().map(str::trim) {
-        if !email.is_empty() && (!email.contains('@') || email.len() > 320) {
+    if let Some(email) = request.notification_email.as_deref() {
+        let blank = email.trim().is_empty();
+        if email.chars().count() > 320 || (!blank && !email.contains('@')) {
             problems.push("notification_email must be an email address".into());
         }
     }
@@ -345,7 +445,7 @@ fn validate(request: &ConnectRequest) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::bad_request(
-            "invalid_connection",
+            ErrorCode::InvalidConnection,
             problems.join("; "),
         ))
     }

@@ -5,18 +5,53 @@ use std::sync::atomic::Ordering;
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AdminState;
 use crate::actors::schedule::FAILING_LONG;
 use crate::actors::Readiness;
 
+/// The answer of `/healthz` (`ok`) and of a ready `/readyz` (`ready`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(value_type = String, example = "ok")]
+    status: &'static str,
+}
+
+/// The answer of `/readyz` while the hub is not ready.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotReady {
+    /// Always `not_ready`.
+    #[schema(value_type = String)]
+    status: &'static str,
+    /// The reasons, joined.
+    reason: String,
+    reasons: Vec<String>,
+}
+
+/// The process answers (no authentication).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "The process runs", body = Health))
+)]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// Ready means: both listeners serve, every stored connection has its actor, and the database
-/// answers. Each reason it is not is named.
+/// answers. Each reason it is not is named (no authentication).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Not ready, and why", body = NotReady),
+    )
+)]
 pub async fn readyz(state: web::Data<AdminState>) -> HttpResponse {
     let mut reasons = Vec::new();
     if !state.ready.load(Ordering::Acquire) {
@@ -42,16 +77,23 @@ pub async fn readyz(state: web::Data<AdminState>) -> HttpResponse {
         reasons.push("the database does not answer".to_owned());
     }
     if reasons.is_empty() {
-        HttpResponse::Ok().json(json!({"status": "ready"}))
+        HttpResponse::Ok().json(Health { status: "ready" })
     } else {
-        HttpResponse::ServiceUnavailable().json(json!({
-            "status": "not_ready",
-            "reason": reasons.join("; "),
-            "reasons": reasons,
-        }))
+        HttpResponse::ServiceUnavailable().json(NotReady {
+            status: "not_ready",
+            reason: reasons.join("; "),
+            reasons,
+        })
     }
 }
 
+/// Prometheus metrics in the text exposition format (no authentication).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "The metrics", body = String, content_type = "text/plain"))
+)]
 pub async fn metrics(state: web::Data<AdminState>) -> HttpResponse {
     match state.store.connection_states().await {
         Ok(counts) => state.metrics.set_connection_states(&counts),

@@ -6,6 +6,11 @@ mod connection;
 mod error;
 mod events;
 mod health;
+mod object;
+mod openapi;
+mod responses;
+mod routes;
+pub(crate) mod schema;
 mod status;
 mod tenants;
 
@@ -14,15 +19,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Addr;
-use actix_web::{web, HttpResponse};
-use serde_json::json;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse, ResponseError};
 
 use crate::actors::{Registry, Routes, WebhookTemplate};
 use crate::config::AdminToken;
 use crate::metrics::HubMetrics;
 use crate::store::Store;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
+pub use openapi::document as openapi_document;
+pub use routes::mounted as mounted_routes;
+pub(crate) use schema::DriftSchema;
 pub use status::ConnectionStatus;
 
 /// What the admin handlers share.
@@ -44,55 +52,21 @@ pub struct AdminState {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config())
         .app_data(web::PathConfig::default().error_handler(|error, _| {
-            ApiError::bad_request("invalid_path", error.to_string()).into()
+            ApiError::bad_request(ErrorCode::InvalidPath, error.to_string()).into()
         }))
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
-            ApiError::bad_request("invalid_query", error.to_string()).into()
-        }))
-        .service(resource("/healthz").route(web::get().to(health::healthz)))
-        .service(resource("/readyz").route(web::get().to(health::readyz)))
-        .service(resource("/metrics").route(web::get().to(health::metrics)))
-        .service(
-            web::scope("/api/v1")
-                .service(resource("/tenants").route(web::get().to(tenants::list)))
-                .service(
-                    resource("/tenants/{tenant_id}/autotask")
-                        .route(web::put().to(connection::put))
-                        .route(web::get().to(connection::get))
-                        .route(web::delete().to(connection::delete)),
-                )
-                .service(
-                    resource("/tenants/{tenant_id}/autotask/webhook/retry")
-                        .route(web::post().to(connection::retry)),
-                )
-                .service(
-                    resource("/tenants/{tenant_id}/events")
-                        .route(web::post().to(events::link))
-                        .route(web::get().to(events::list)),
-                )
-                .service(
-                    resource("/tenants/{tenant_id}/events/{event_id}")
-                        .route(web::get().to(events::get)),
-                ),
-        );
+            ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string()).into()
+        }));
+    routes::mount(cfg);
 }
 
-/// A resource whose other methods answer 405 in the API's error shape.
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(|| async {
-        HttpResponse::MethodNotAllowed().json(json!({"error": {
-            "code": "method_not_allowed",
-            "message": "this path does not take that method; see the README for the admin API"
-        }}))
-    }))
-}
-
-/// Unknown paths and methods answer in the same error shape as everything else.
+/// Unknown paths answer in the same error shape as everything else.
 pub async fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({"error": {
-        "code": "not_found",
-        "message": "no such endpoint; the admin API lives under /api/v1 (see the README)"
-    }}))
+    ApiError::not_found(
+        ErrorCode::NotFound,
+        "no such endpoint; the admin API lives under /api/v1 (see /api/v1/openapi.json)",
+    )
+    .error_response()
 }
 
 fn json_config() -> web::JsonConfig {
@@ -102,21 +76,21 @@ fn json_config() -> web::JsonConfig {
         .error_handler(|error, _| {
             let error = match &error {
                 actix_web::error::JsonPayloadError::ContentType => ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    ErrorCode::UnsupportedMediaType,
                     "send the body as JSON with Content-Type: application/json",
                 ),
                 actix_web::error::JsonPayloadError::Overflow { .. }
                 | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
-                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::BodyTooLarge,
                     "the body is larger than 64 KiB",
                 ),
                 actix_web::error::JsonPayloadError::Deserialize(error) => {
-                    ApiError::bad_request("invalid_body", describe_json_error(error))
+                    ApiError::bad_request(ErrorCode::InvalidBody, describe_json_error(error))
                 }
                 other => ApiError::bad_request(
-                    "invalid_body",
+                    ErrorCode::InvalidBody,
                     format!("the JSON body is invalid: {other}"),
                 ),
             };

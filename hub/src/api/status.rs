@@ -4,14 +4,16 @@
 use chrono::{DateTime, Utc};
 use psa_proto::{TenantId, WebhookState};
 use serde::Serialize;
+use utoipa::ToSchema;
 
+use super::schema;
 use crate::actors::WebhookTemplate;
 use crate::store::{Cleanup, ConnectionRecord, LastError, LastRepair};
 
 /// The label of the action the banners offer.
 pub const RETRY_ACTION: &str = "Retry Webhook Setup";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BannerKind {
     /// Blue: the connection predates the webhook, or its setup never completed.
@@ -21,29 +23,35 @@ pub enum BannerKind {
     WebhookSetupFailed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BannerColor {
     Blue,
     Red,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// What the product shows above the connection, with the action it offers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Banner {
     pub kind: BannerKind,
     pub color: BannerColor,
     pub message: String,
+    /// The label of the button: always `Retry Webhook Setup`.
+    #[schema(value_type = String)]
     pub action: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WebhookStatus {
+    #[schema(value_type = schema::WebhookStateSchema)]
     pub state: WebhookState,
     pub banner: Option<Banner>,
     pub last_error: Option<LastError>,
+    /// The TicketWebhook's id in Autotask.
     pub id: Option<i64>,
     pub guid: Option<String>,
     pub name: String,
+    /// The webhook URL registered in Autotask (it ends in the connection's hook token).
     pub url: String,
     /// When setups began failing in a row (null unless `failed`).
     pub failing_since: Option<DateTime<Utc>>,
@@ -53,23 +61,36 @@ pub struct WebhookStatus {
     pub last_repair: Option<LastRepair>,
 }
 
+/// Where the clean-up of a replaced webhook stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CleanupState {
+    /// psa-hub keeps trying to delete it.
+    Pending,
+    /// Only an administrator can delete it (`manual_cleanup` says how).
+    Manual,
+}
+
 /// A webhook of replaced credentials that psa-hub deletes with those credentials.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReplacedWebhook {
     pub id: i64,
     /// The API user it belongs to.
     pub username: String,
-    /// `pending` (psa-hub keeps trying) or `manual` (only an administrator can delete it).
-    pub state: &'static str,
+    pub state: CleanupState,
     pub attempts: i64,
     pub last_error: Option<String>,
     /// What to delete by hand, when `manual`.
     pub manual_cleanup: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A tenant's Autotask connection as the product shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConnectionStatus {
+    #[schema(value_type = schema::TenantId)]
     pub tenant_id: TenantId,
+    /// Always `autotask`.
+    #[schema(value_type = String)]
     pub psa: &'static str,
     pub username: String,
     pub notification_email: Option<String>,
@@ -116,7 +137,11 @@ impl ConnectionStatus {
                 .map(|c| ReplacedWebhook {
                     id: c.webhook_id.0,
                     username: c.credentials.username.clone(),
-                    state: if c.gave_up { "manual" } else { "pending" },
+                    state: if c.gave_up {
+                        CleanupState::Manual
+                    } else {
+                        CleanupState::Pending
+                    },
                     attempts: c.attempts,
                     last_error: c.last_error.clone(),
                     manual_cleanup: c.gave_up.then(|| manual(c)),

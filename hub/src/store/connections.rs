@@ -11,7 +11,7 @@ use super::connection_row::{parse_state, parse_tenant, COLUMNS};
 use super::{ensure_and_lock_tenant, from_millis, now_millis, Store, StoreError};
 
 /// The classified error of the last failed attempt, with what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LastError {
     pub code: String,
     pub message: String,
@@ -45,9 +45,10 @@ pub struct ConnectionRecord {
 }
 
 /// What the last repair of a drifted webhook fixed, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LastRepair {
     pub at: DateTime<Utc>,
+    #[schema(value_type = Vec<crate::api::DriftSchema>)]
     pub drifts: Vec<Drift>,
 }
 

@@ -13,7 +13,7 @@ use super::{ensure_and_lock_tenant, from_millis, now_millis, to_millis, Store, S
 /// better, and the product may have read its copy from a differently rounded field.
 pub(crate) const CREATED_AT_TOLERANCE_MS: i64 = 1_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     Open,

@@ -2,6 +2,7 @@
 //! ports, driven through the admin API and the public callout listener.
 
 mod admin;
+mod bad_input;
 mod banners;
 mod drift;
 mod faults;
@@ -9,6 +10,8 @@ mod flood;
 mod helpers;
 mod ingest;
 mod lifecycle;
+mod openapi;
+mod raw_http;
 mod removal;
 mod replaced;
 mod robustness;
