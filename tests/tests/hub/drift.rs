@@ -142,15 +142,20 @@ async fn a_webhook_pointed_elsewhere_is_replaced_by_ours() {
 #[actix_web::test]
 async fn a_setup_that_was_lost_is_picked_up_by_the_periodic_check() {
     let (hub, status) = checked_every_second().await;
-    // A row left `registering` with nobody working on it (as after a lost request).
+    // A row left `registering` with nobody working on it, as after a PUT whose setup request
+    // was lost: like the PUT, the write bumps the credentials version, so a check that happens
+    // to be under way cannot write its older view over it.
     let path = hub.settings.database.url.trim_start_matches("sqlite://");
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
         .await
         .expect("the hub's database opens");
-    sqlx::query("UPDATE connections SET state = 'registering'")
-        .execute(&db)
-        .await
-        .expect("updates");
+    sqlx::query(
+        "UPDATE connections SET state = 'registering', \
+         credentials_version = credentials_version + 1",
+    )
+    .execute(&db)
+    .await
+    .expect("updates");
     let after = hub.state_becomes(TENANT, "active").await;
     assert!(sample(&hub.metrics().await, &checks("periodic", "setup")) >= 1.0);
     let webhooks = hub.sim.webhooks(hub.db);
