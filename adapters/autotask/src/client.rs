@@ -11,6 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use url::Url;
 
+use crate::canonical::dotnet_canonical;
 use crate::error::{error_messages, AutotaskError};
 use crate::limiter::EndpointLimiter;
 use crate::retry::RetryPolicy;
@@ -158,6 +159,9 @@ impl fmt::Debug for AutotaskClient {
     }
 }
 
+/// What stands in an error text for a secret it quoted.
+const REDACTED: &str = "[redacted]";
+
 /// The most pages a query follows; GOAT stops at 1,000, we need far fewer.
 const MAX_PAGES: usize = 50;
 
@@ -266,6 +270,27 @@ impl AutotaskClient {
             .await
     }
 
+    /// `text` without this connection's credentials or the secret key `body` sent, verbatim or
+    /// JSON-escaped: Autotask's error texts may quote the request.
+    fn redact(&self, text: &str, body: Option<&Value>) -> String {
+        let sent_key = body
+            .and_then(|b| b.get("secretKey"))
+            .and_then(Value::as_str);
+        let secrets = [
+            Some(self.credentials.secret.as_str()),
+            Some(self.credentials.integration_code.as_str()),
+            sent_key,
+        ];
+        let mut out = text.to_owned();
+        // Very short values would redact ordinary words; real secrets are longer.
+        for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 4) {
+            for form in quoted_forms(secret) {
+                out = out.replace(&form, REDACTED);
+            }
+        }
+        out
+    }
+
     /// The three credential headers; a value HTTP cannot carry (a pasted line break) is a
     /// credentials problem, not a network one, and must not be retried.
     fn auth_headers(&self) -> Result<HeaderMap, AutotaskError> {
@@ -322,11 +347,13 @@ impl AutotaskClient {
             observer.observe(op, status, started.elapsed());
         }
         let (status, retry_after, text) = outcome?;
-        if !status.is_success() {
-            return Err(AutotaskError::from_response(op, status, &text, retry_after));
-        }
-        if error_messages(&text).is_some() {
+        let failed = !status.is_success()
             // Autotask occasionally reports errors inside a 2xx answer.
+            || error_messages(&text).is_some();
+        if failed {
+            // Redacted before anything is kept of it (and before it is cut to length, which
+            // could leave part of a secret).
+            let text = self.redact(&text, body);
             return Err(AutotaskError::from_response(op, status, &text, retry_after));
         }
         if text.trim().is_empty() {
@@ -334,6 +361,23 @@ impl AutotaskClient {
         }
         serde_json::from_str(&text).map_err(|source| AutotaskError::Decode { op, source })
     }
+}
+
+/// `secret` as an error text may quote it: verbatim, JSON-escaped, and .NET-escaped (with
+/// upper- and lower-case hex digits).
+fn quoted_forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let dotnet = dotnet_canonical(json.as_bytes())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default();
+    let mut forms = vec![secret.to_owned()];
+    for quoted in [json, dotnet.clone(), dotnet.to_ascii_lowercase()] {
+        let inner = quoted.trim_matches('"').to_owned();
+        if !inner.is_empty() && !forms.contains(&inner) {
+            forms.push(inner);
+        }
+    }
+    forms
 }
 
 /// Sends the request and reads the whole answer.
@@ -413,6 +457,24 @@ mod tests {
             Url::parse("https://webservices14.autotask.net/ATServicesRest/V1.0/").expect("url");
         let client = AutotaskClient::new(shared.clone(), base, credentials, "42".into());
         (client, shared)
+    }
+
+    #[test]
+    fn error_texts_lose_the_credentials_and_the_sent_key_even_escaped() {
+        let (client, _) = client_with("pa\"ss/wörd");
+        let body = serde_json::json!({"secretKey": "hook-key-123"});
+        let text = r#"{"errors":["bad: pa\u0022ss/w\u00F6rd; pa\"ss/wörd; pa"ss/wörd; TRACKINGCODE; hook-key-123"]}"#;
+        let out = client.redact(text, Some(&body));
+        for secret in [
+            "pa\\u0022ss",
+            "pa\\\"ss",
+            "pa\"ss",
+            "TRACKINGCODE",
+            "hook-key-123",
+        ] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(out.contains("bad: "), "{out}");
     }
 
     #[test]
