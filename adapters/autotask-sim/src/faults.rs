@@ -1,7 +1,9 @@
 //! Injected faults: one-shot or counted misbehaviour for a given operation.
 
 use crate::log::Op;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// What an injected fault does.
 #[derive(Clone, Debug)]
@@ -18,6 +20,37 @@ pub enum FaultKind {
     },
     /// Wait this long (holding the thread slot), then behave normally.
     Latency(Duration),
+    /// Wait until the test opens the gate (holding the thread slot), then behave normally: a
+    /// hold whose end the test decides, so no timing can beat it.
+    Hold(Gate),
+}
+
+/// Opened once by a test; every request held on it then goes on.
+#[derive(Clone, Debug)]
+pub struct Gate(Arc<Semaphore>);
+
+impl Gate {
+    pub fn new() -> Self {
+        Self(Arc::new(Semaphore::new(0)))
+    }
+
+    /// Lets every held request (and any later one) through.
+    pub fn open(&self) {
+        self.0.add_permits(Semaphore::MAX_PERMITS / 2);
+    }
+
+    pub(crate) async fn pass(&self) {
+        // The semaphore is never closed, so acquiring only waits for `open`.
+        if let Ok(permit) = self.0.acquire().await {
+            permit.forget();
+        }
+    }
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Applies to the next `times` authenticated requests of `op`.

@@ -61,7 +61,7 @@ mod user;
 
 pub use config::{DeleteMissing, FieldLabels, SimConfig, WireBody};
 pub use escape::{dotnet_escaped_json, sign};
-pub use faults::{Fault, FaultKind};
+pub use faults::{Fault, FaultKind, Gate};
 pub use ids::{DatabaseId, TicketId, WebhookId};
 pub use log::{Delivery, DeliveryOutcome, LoggedRequest, Op};
 pub use sim::Simulator;

@@ -2,11 +2,10 @@
 
 mod common;
 
-use autotask_sim::{ApiUser, Fault, FaultKind, Op, SimConfig};
+use autotask_sim::{ApiUser, Fault, FaultKind, Gate, Op, SimConfig};
 use common::*;
 use reqwest::Method;
 use serde_json::json;
-use std::time::Duration;
 
 #[tokio::test]
 async fn bad_secret_and_locked_user_get_401() {
@@ -222,10 +221,11 @@ async fn webhook_limit_and_cannot_create_and_validation() {
 #[tokio::test]
 async fn thread_limit_rejects_fourth_concurrent_request() {
     let e = env(SimConfig::default()).await;
+    let gate = Gate::new();
     e.sim.inject(Fault {
         op: Op::WebhookQuery,
         times: 3,
-        kind: FaultKind::Latency(Duration::from_secs(3)),
+        kind: FaultKind::Hold(gate.clone()),
     });
     let q = json!({"filter":[{"op":"exist","field":"id"}]});
     let mut slow = Vec::new();
@@ -247,6 +247,7 @@ async fn thread_limit_rejects_fourth_concurrent_request() {
     // Another endpoint has its own slots.
     let (s, _) = e.call(Method::GET, "ThresholdInformation", None).await;
     assert_eq!(s, 200);
+    gate.open();
     for h in slow {
         let r = h.await.expect("join").expect("send");
         assert_eq!(r.status().as_u16(), 200);
@@ -261,10 +262,11 @@ async fn thread_limit_rejects_fourth_concurrent_request() {
 #[tokio::test]
 async fn a_request_is_logged_on_arrival_and_its_status_on_answer() {
     let e = env(SimConfig::default()).await;
+    let gate = Gate::new();
     e.sim.inject(Fault {
         op: Op::WebhookQuery,
         times: 1,
-        kind: FaultKind::Latency(Duration::from_millis(300)),
+        kind: FaultKind::Hold(gate.clone()),
     });
     let q = json!({"filter":[{"op":"exist","field":"id"}]});
     let slow = tokio::spawn(e.req(Method::POST, "TicketWebhooks/query").json(&q).send());
@@ -273,6 +275,7 @@ async fn a_request_is_logged_on_arrival_and_its_status_on_answer() {
     assert_eq!(log.len(), 1, "logged before the answer");
     assert_eq!((log[0].op, log[0].status), (Op::WebhookQuery, None));
     assert_eq!(log[0].body, Some(q));
+    gate.open();
     let resp = slow.await.expect("join").expect("send");
     assert_eq!(resp.status().as_u16(), 200);
     // Filled in before the response was sent, so it is there as soon as the client has it.
@@ -282,16 +285,18 @@ async fn a_request_is_logged_on_arrival_and_its_status_on_answer() {
 #[tokio::test]
 async fn a_held_create_completes_after_the_client_hangs_up() {
     let e = env(SimConfig::default()).await;
+    let gate = Gate::new();
     e.sim.inject(Fault {
         op: Op::WebhookCreate,
         times: 1,
-        kind: FaultKind::Latency(Duration::from_millis(300)),
+        kind: FaultKind::Hold(gate.clone()),
     });
     let (sim, db) = (e.sim.clone(), e.db);
     let client = tokio::spawn(async move { e.create_webhook("https://hooks.example/held").await });
     assert!(wait_for(|| sim.held(Op::WebhookCreate) == 1).await);
     client.abort();
     assert!(client.await.is_err_and(|e| e.is_cancelled()), "hung up");
+    gate.open();
     assert!(
         wait_for(|| sim.requests().first().is_some_and(|r| r.status.is_some())).await,
         "the create still got its answer"

@@ -74,6 +74,10 @@ async fn process(req: &Incoming, shared: &Shared, route: &Route) -> Reply {
             let _held = shared.held.enter(route.op());
             tokio::time::sleep(d).await;
         }
+        Some(FaultKind::Hold(gate)) => {
+            let _held = shared.held.enter(route.op());
+            gate.pass().await;
+        }
         None => {}
     }
     let json = match parse_body(&req.method, &req.body, route) {

@@ -195,9 +195,9 @@ pub fn sequence(e: &Env) -> i64 {
         .expect("sequence")
 }
 
-/// Polls `cond` every 20 ms for up to 10 s.
+/// Polls `cond` every 20 ms for up to 20 s (far beyond what a loaded machine needs).
 pub async fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
-    for _ in 0..500 {
+    for _ in 0..1000 {
         if cond() {
             return true;
         }
