@@ -175,6 +175,7 @@ fn outcome_of(effect: CalloutEffect) -> CalloutOutcome {
         CalloutEffect::Unlinked => CalloutOutcome::Unlinked,
         CalloutEffect::CreatedAtMismatch => CalloutOutcome::CreatedAtMismatch,
         CalloutEffect::Recorded => CalloutOutcome::Recorded,
+        CalloutEffect::Superseded => CalloutOutcome::Superseded,
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Application {
     public: Server,
     admin: Server,
     handle: AppHandle,
+    /// `/readyz`'s "the listeners serve".
+    ready: Arc<AtomicBool>,
 }
 
 /// Stops a running hub from elsewhere (tests, the demo).
@@ -74,28 +76,10 @@ impl Application {
                     redact_url(&settings.database.url)
                 )
             })?;
-        let public_listener = TcpListener::bind(settings.public.listen).with_context(|| {
-            format!("cannot listen on public.listen {}", settings.public.listen)
-        })?;
-        let admin_listener = TcpListener::bind(settings.admin.listen)
-            .with_context(|| format!("cannot listen on admin.listen {}", settings.admin.listen))?;
+        let (public_listener, admin_listener) = bind(&settings)?;
         let public_addr = public_listener.local_addr()?;
         let admin_addr = admin_listener.local_addr()?;
-        let public_url = match &settings.public.url {
-            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
-            None => {
-                let url = derived_url(public_addr);
-                tracing::warn!(%url, "public.url is not set; registering webhooks at the listener's own address");
-                url
-            }
-        };
-        let autotask = Autotask::new(AutotaskSettings {
-            zone_lookup_url: settings.autotask.zone_lookup_url.to_string(),
-            request_timeout: settings.autotask.request_timeout,
-            ..AutotaskSettings::default()
-        })
-        .context("cannot build the Autotask client")?
-        .with_observer(Arc::new(AutotaskObserver(metrics.clone())));
+        let public_url = public_url(&settings, public_addr);
         let routes = Routes::new(settings.public.rate_limit);
         let stop = StopSignal::default();
         let webhook = WebhookTemplate {
@@ -104,7 +88,7 @@ impl Application {
         };
         let deps = Deps {
             store: store.clone(),
-            autotask,
+            autotask: autotask(&settings, &metrics)?,
             routes: routes.clone(),
             metrics: metrics.clone(),
             webhook: webhook.clone(),
@@ -112,8 +96,6 @@ impl Application {
             drift_check: settings.autotask.drift_check,
             stop: stop.clone(),
         };
-        // Set once both listeners serve: before that, /readyz must not say ready.
-        let ready = Arc::new(AtomicBool::new(false));
         let registry = Registry::start(deps)
             .await
             .context("cannot load the stored connections")?;
@@ -123,46 +105,30 @@ impl Application {
             settings.database.delivery_retention,
             stop.clone(),
         );
-
-        let ingest_state = web::Data::new(IngestState {
-            store: store.clone(),
-            routes: routes.clone(),
-            registry: registry.clone(),
-            metrics: metrics.clone(),
-            max_body_bytes: settings.public.max_body_bytes,
-        });
-        let public = HttpServer::new(move || {
-            App::new()
-                .app_data(ingest_state.clone())
-                .configure(ingest::configure)
-                .default_service(web::to(ingest::not_found))
-        })
-        .shutdown_timeout(10)
-        .listen(public_listener)?
-        .run();
-
-        let admin_state = web::Data::new(AdminState {
-            store: store.clone(),
-            registry: registry.clone(),
-            routes,
-            metrics,
-            webhook,
-            tokens: settings.admin.tokens.clone(),
-            setup_wait: settings.admin.setup_wait,
-            ready: ready.clone(),
-        });
-        let admin = HttpServer::new(move || {
-            App::new()
-                .app_data(admin_state.clone())
-                .configure(api::configure)
-                .default_service(web::to(api::not_found))
-        })
-        .workers(2)
-        .shutdown_timeout(10)
-        .listen(admin_listener)?
-        .run();
-
-        ready.store(true, Ordering::Release);
+        let ready = Arc::new(AtomicBool::new(false));
+        let public = public_server(
+            IngestState {
+                store: store.clone(),
+                routes: routes.clone(),
+                registry: registry.clone(),
+                metrics: metrics.clone(),
+                max_body_bytes: settings.public.max_body_bytes,
+            },
+            public_listener,
+        )?;
+        let admin = admin_server(
+            AdminState {
+                store: store.clone(),
+                registry: registry.clone(),
+                routes,
+                metrics,
+                webhook,
+                tokens: settings.admin.tokens.clone(),
+                setup_wait: settings.admin.setup_wait,
+                ready: ready.clone(),
+            },
+            admin_listener,
+        )?;
         let handle = AppHandle {
             public: public.handle(),
             admin: admin.handle(),
@@ -178,6 +144,7 @@ impl Application {
             public,
             admin,
             handle,
+            ready,
         })
     }
 
@@ -201,10 +168,72 @@ impl Application {
     /// Serves until both listeners stop (a signal, or [`AppHandle::stop`]), then stops the
     /// actors and closes the store.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        // Both listeners start accepting when this future is first polled, together; /readyz is
+        // served by one of them, so nobody can see it ready before both serve.
+        self.ready.store(true, Ordering::Release);
         let (public, admin) = futures_util::future::join(self.public, self.admin).await;
         self.handle.stop_actors().await;
         public.and(admin)
     }
+}
+
+fn bind(settings: &Settings) -> anyhow::Result<(TcpListener, TcpListener)> {
+    let public = TcpListener::bind(settings.public.listen)
+        .with_context(|| format!("cannot listen on public.listen {}", settings.public.listen))?;
+    let admin = TcpListener::bind(settings.admin.listen)
+        .with_context(|| format!("cannot listen on admin.listen {}", settings.admin.listen))?;
+    Ok((public, admin))
+}
+
+/// The base of the webhook URLs: `public.url`, or the listener's own address (with a warning).
+fn public_url(settings: &Settings, public_addr: SocketAddr) -> String {
+    match &settings.public.url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => {
+            let url = derived_url(public_addr);
+            tracing::warn!(%url, "public.url is not set; registering webhooks at the listener's own address");
+            url
+        }
+    }
+}
+
+fn autotask(settings: &Settings, metrics: &Arc<HubMetrics>) -> anyhow::Result<Autotask> {
+    Ok(Autotask::new(AutotaskSettings {
+        zone_lookup_url: settings.autotask.zone_lookup_url.to_string(),
+        request_timeout: settings.autotask.request_timeout,
+        ..AutotaskSettings::default()
+    })
+    .context("cannot build the Autotask client")?
+    .with_observer(Arc::new(AutotaskObserver(metrics.clone()))))
+}
+
+/// The listener the PSAs reach: callouts and deactivation calls only.
+fn public_server(state: IngestState, listener: TcpListener) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(ingest::configure)
+            .default_service(web::to(ingest::not_found))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run())
+}
+
+/// The internal listener: `/api/v1`, `/metrics`, `/healthz`, `/readyz`.
+fn admin_server(state: AdminState, listener: TcpListener) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(api::configure)
+            .default_service(web::to(api::not_found))
+    })
+    .workers(2)
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run())
 }
 
 /// A listener on every interface is reached at loopback from this machine.

@@ -1,13 +1,18 @@
 //! Comparing a connection's webhook with what it should be, after a deactivation hint or on the
 //! periodic desired-state check, and repairing what drifted in place where the PSA allows it.
 
+use std::time::Duration;
+
 use chrono::Utc;
 use psa_autotask::{AutotaskConnection, AutotaskError};
-use psa_proto::{PsaAdapter, RepairOutcome, TenantId, WebhookId, WebhookState};
+use psa_proto::{
+    AdapterError, Drift, PsaAdapter, RepairOutcome, TenantId, WebhookCheck, WebhookId, WebhookState,
+};
 
 use super::deps::Deps;
-use super::failure::{drifted, scrubbed};
+use super::failure::{drifted, last_error, scrubbed};
 use super::messages::ActorError;
+use super::schedule::retry_delay;
 use crate::metrics::{CheckOutcome, CheckTrigger};
 use crate::store::{ConnectionRecord, LastRepair};
 
@@ -16,9 +21,11 @@ use crate::store::{ConnectionRecord, LastRepair};
 pub enum CheckEnd {
     /// Nothing to do.
     Done,
-    /// The connection needs a (re-)registration: a lost or failed setup, a deactivated webhook,
-    /// or a drift that cannot be repaired in place (its drifts are recorded on success).
-    Setup(Option<Vec<psa_proto::Drift>>),
+    /// The connection needs a (re-)registration: a lost or failed setup, or a drift that cannot
+    /// be repaired in place (its drifts are recorded on success).
+    Setup(Option<Vec<Drift>>),
+    /// A repair failed for a passing reason: check (and repair) again after this long.
+    RetrySoon(Duration),
 }
 
 /// Checks the webhook. A hint never changes state by itself: only Autotask's answer does.
@@ -45,89 +52,116 @@ pub async fn check(
             return Ok(CheckEnd::Done);
         }
     };
-    let connection = match deps.connect(&record.credentials).await {
-        Ok(connection) => connection,
-        Err(error) => return Ok(could_not_look(deps, &record, &error, trigger)),
-    };
-    compare_and_repair(deps, record, &connection, id, trigger).await
+    let spec = deps.webhook.spec(&record);
+    let looked = async {
+        let connection = deps.connect(&record.credentials).await?;
+        let found = connection.check(id, &spec).await?;
+        Ok::<_, AutotaskError>((connection, found))
+    }
+    .await;
+    match looked {
+        Ok((connection, found)) => compare(deps, record, &connection, id, found, trigger).await,
+        Err(error) => could_not_look(deps, record, &error, trigger).await,
+    }
 }
 
-/// Autotask could not be asked: nothing changes (a hint must not, and a periodic check tries
-/// again next period).
-fn could_not_look(
+/// Autotask could not be asked. The state stays (a hint must not change it, and the webhook
+/// may well work); a periodic check keeps the error in the status, so a lasting problem such
+/// as rejected credentials shows.
+async fn could_not_look(
     deps: &Deps,
-    record: &ConnectionRecord,
+    mut record: ConnectionRecord,
     error: &AutotaskError,
     trigger: CheckTrigger,
-) -> CheckEnd {
+) -> Result<CheckEnd, ActorError> {
     let message = scrubbed(error, &record.credentials);
     tracing::warn!(tenant = %record.tenant_id, %message, "cannot check the webhook");
     deps.metrics.check(trigger, CheckOutcome::Error);
-    CheckEnd::Done
+    if trigger == CheckTrigger::Periodic {
+        record.last_check_at = Some(Utc::now());
+        record.last_error = Some(last_error(error, &record));
+        deps.store.save_webhook_status(&record).await?;
+    }
+    Ok(CheckEnd::Done)
 }
 
-async fn compare_and_repair(
+/// Records a healthy webhook, or repairs a drifted one.
+async fn compare(
     deps: &Deps,
     mut record: ConnectionRecord,
     connection: &AutotaskConnection,
     id: WebhookId,
+    found: WebhookCheck,
     trigger: CheckTrigger,
 ) -> Result<CheckEnd, ActorError> {
-    let tenant = record.tenant_id.clone();
-    let spec = deps.webhook.spec(&record);
-    let found = match connection.check(id, &spec).await {
-        Ok(found) => found,
-        Err(error) => return Ok(could_not_look(deps, &record, &error, trigger)),
-    };
-    let now = Utc::now();
-    record.last_check_at = Some(now);
+    record.last_check_at = Some(Utc::now());
     if found.is_healthy() {
-        if record.state != WebhookState::Active {
-            record.state = WebhookState::Active;
-            record.last_error = None;
-        }
+        record.state = WebhookState::Active;
+        record.last_error = None;
         deps.store.save_webhook_status(&record).await?;
         deps.metrics.check(trigger, CheckOutcome::Healthy);
         return Ok(CheckEnd::Done);
     }
-    let drifts = found.drifts();
-    tracing::warn!(%tenant, ?drifts, "webhook found disabled or drifted; repairing");
+    tracing::warn!(tenant = %record.tenant_id, drifts = ?found.drifts(), "webhook found disabled or drifted; repairing");
     record.state = WebhookState::Deactivated;
     record.last_error = Some(drifted(&found));
     if !deps.store.save_webhook_status(&record).await? {
         return Ok(CheckEnd::Done);
     }
-    let repaired = connection.repair(id, &spec, &found).await;
-    if !matches!(repaired, Ok(RepairOutcome::Repaired(_))) && found.exists {
-        // Registering anew clears only webhooks at our URL: one that points elsewhere (or is
-        // otherwise beyond repair) would stay, holding the API user's webhook allowance.
-        if let Err(error) = connection.remove(Some(id), &spec).await {
-            let message = scrubbed(&error, &record.credentials);
-            tracing::warn!(%tenant, %message, "cannot delete the drifted webhook before registering anew");
-        }
-    }
-    match repaired {
+    repair(deps, record, connection, id, &found, trigger).await
+}
+
+/// Repairs in place; what cannot be repaired so is deleted and registered anew.
+async fn repair(
+    deps: &Deps,
+    mut record: ConnectionRecord,
+    connection: &AutotaskConnection,
+    id: WebhookId,
+    found: &WebhookCheck,
+    trigger: CheckTrigger,
+) -> Result<CheckEnd, ActorError> {
+    let spec = deps.webhook.spec(&record);
+    let drifts = found.drifts();
+    match connection.repair(id, &spec, found).await {
         Ok(RepairOutcome::Repaired(repaired)) => {
             record.state = WebhookState::Active;
             record.webhook_guid = repaired.guid.or(record.webhook_guid);
             record.last_error = None;
             record.failing_since = None;
             deps.metrics.repaired(&drifts);
-            record.last_repair = Some(LastRepair { at: now, drifts });
+            record.last_repair = Some(LastRepair {
+                at: Utc::now(),
+                drifts,
+            });
             deps.store.save_webhook_status(&record).await?;
             deps.metrics.check(trigger, CheckOutcome::Repaired);
-            Ok(CheckEnd::Done)
+            return Ok(CheckEnd::Done);
         }
-        Ok(RepairOutcome::Recreate) => {
-            deps.metrics.check(trigger, CheckOutcome::Recreate);
-            Ok(CheckEnd::Setup(Some(drifts)))
+        Err(error) if error.class().is_retryable() => {
+            // Autotask is busy or failing: repair again soon rather than delete a webhook
+            // that may only need a PATCH.
+            record.last_error = Some(last_error(&error, &record));
+            deps.store.save_webhook_status(&record).await?;
+            deps.metrics.check(trigger, CheckOutcome::Error);
+            return Ok(CheckEnd::RetrySoon(retry_delay(
+                Duration::ZERO,
+                error.retry_after(),
+            )));
         }
+        Ok(RepairOutcome::Recreate) => {}
         Err(error) => {
-            // Registering anew may still work, and reports its own failure if not.
             let message = scrubbed(&error, &record.credentials);
-            tracing::warn!(%tenant, %message, "repair in place failed; registering anew");
-            deps.metrics.check(trigger, CheckOutcome::Recreate);
-            Ok(CheckEnd::Setup(Some(drifts)))
+            tracing::warn!(tenant = %record.tenant_id, %message, "repair in place failed; registering anew");
         }
     }
+    if found.exists {
+        // Registering anew clears only webhooks at our URL: one that points elsewhere (or is
+        // otherwise beyond repair) would stay, holding the API user's webhook allowance.
+        if let Err(error) = connection.remove(Some(id), &spec).await {
+            let message = scrubbed(&error, &record.credentials);
+            tracing::warn!(tenant = %record.tenant_id, %message, "cannot delete the drifted webhook before registering anew");
+        }
+    }
+    deps.metrics.check(trigger, CheckOutcome::Recreate);
+    Ok(CheckEnd::Setup(Some(drifts)))
 }

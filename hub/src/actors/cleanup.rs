@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use psa_proto::{AdapterError, PsaAdapter, TenantId};
+use psa_proto::{AdapterError, ErrorClass, PsaAdapter, TenantId};
 
-use super::deps::{manual_cleanup_text, Deps};
+use super::deps::Deps;
 use super::failure::scrubbed;
 use super::messages::ActorError;
 use super::schedule::cleanup_retry;
@@ -17,8 +17,6 @@ use crate::store::Cleanup;
 pub struct Leftover {
     /// When to try the ones that failed for a passing reason again.
     pub retry_in: Option<Duration>,
-    /// Manual instructions for the ones that can only be deleted by hand.
-    pub manual: Vec<String>,
     /// Manual instructions for every one not deleted by this pass (for a removal, which ends
     /// the connection and its clean-ups).
     pub unfinished: Vec<String>,
@@ -29,7 +27,6 @@ pub async fn run(deps: &Deps, tenant: &TenantId) -> Result<Leftover, ActorError>
     let mut left = Leftover::default();
     for cleanup in deps.store.cleanups(tenant).await? {
         if cleanup.gave_up {
-            left.manual.push(instructions(deps, &cleanup));
             left.unfinished.push(instructions(deps, &cleanup));
             continue;
         }
@@ -49,7 +46,7 @@ pub async fn run(deps: &Deps, tenant: &TenantId) -> Result<Leftover, ActorError>
             }
             Err(error) => {
                 let message = scrubbed(&error, &cleanup.credentials);
-                let gave_up = !error.class().is_retryable();
+                let gave_up = gives_up(error.class(), cleanup.attempts + 1);
                 tracing::warn!(%tenant, webhook_id = %cleanup.webhook_id, %message, gave_up, "replaced webhook not deleted");
                 deps.store
                     .cleanup_failed(&cleanup, &message, gave_up)
@@ -57,7 +54,6 @@ pub async fn run(deps: &Deps, tenant: &TenantId) -> Result<Leftover, ActorError>
                 left.unfinished.push(instructions(deps, &cleanup));
                 if gave_up {
                     deps.metrics.cleanup(CleanupOutcome::GaveUp);
-                    left.manual.push(instructions(deps, &cleanup));
                 } else {
                     deps.metrics.cleanup(CleanupOutcome::Retry);
                     let wait = cleanup_retry(cleanup.attempts + 1);
@@ -69,15 +65,24 @@ pub async fn run(deps: &Deps, tenant: &TenantId) -> Result<Leftover, ActorError>
     Ok(left)
 }
 
+/// After this many failed attempts (with backoff, about a day) only a person can help.
+const MAX_ATTEMPTS: i64 = 30;
+
+/// The old credentials are refused (or may not delete), or it failed for a day: left to an
+/// administrator. Anything else is tried again.
+fn gives_up(class: ErrorClass, attempts: i64) -> bool {
+    matches!(
+        class,
+        ErrorClass::CredentialsRejected | ErrorClass::CannotCreateWebhooks
+    ) || attempts >= MAX_ATTEMPTS
+}
+
 pub fn instructions(deps: &Deps, cleanup: &Cleanup) -> String {
     format!(
         "The webhook of the previous API user {} could not be deleted with its credentials. {}",
         cleanup.credentials.username,
-        manual_cleanup_text(
-            &deps.webhook.name,
-            Some(cleanup.webhook_id),
-            cleanup.hook_token.as_str()
-        )
+        deps.webhook
+            .manual_cleanup_of(Some(cleanup.webhook_id), &cleanup.hook_token)
     )
 }
 

@@ -28,7 +28,8 @@ pub struct ConnectionActor {
     /// because the supervisor reuses this value. Sets the restart backoff.
     pub(super) crash_streak: u32,
     retry_timer: Option<SpawnHandle>,
-    sweep_timer: Option<SpawnHandle>,
+    /// The next periodic check, and when it is due.
+    sweep_timer: Option<(SpawnHandle, Instant)>,
     /// Set by `Shutdown`: the connection is gone or the hub stops. The actor then refuses work
     /// and ends once its last address is dropped.
     pub(super) stopping_for_good: bool,
@@ -84,7 +85,9 @@ impl ConnectionActor {
         ctx: &mut Context<Self>,
     ) {
         match record.state {
-            WebhookState::Registering | WebhookState::Deactivated => ctx.notify(Setup::now()),
+            WebhookState::Registering => ctx.notify(Setup::now()),
+            // The check repairs it in place where it can.
+            WebhookState::Deactivated => ctx.notify(Sweep),
             WebhookState::Removing => {
                 tracing::info!(tenant = %self.tenant, "resuming an interrupted removal");
                 ctx.notify(super::messages::Remove)
@@ -126,13 +129,27 @@ impl ConnectionActor {
         self.retry_timer = Some(ctx.notify_later(Setup::now(), delay));
     }
 
-    /// The next periodic check runs after `delay`, replacing any scheduled one.
+    /// The next periodic check runs after `delay`, replacing any scheduled one. A zero
+    /// `drift_check` period turns periodic checks off (tests that must not be disturbed).
     pub(super) fn schedule_sweep(&mut self, delay: Duration, ctx: &mut Context<Self>) {
-        if let Some(timer) = self.sweep_timer.take() {
+        if let Some((timer, _)) = self.sweep_timer.take() {
             ctx.cancel_future(timer);
         }
-        if !self.stopping_for_good {
-            self.sweep_timer = Some(ctx.notify_later(Sweep, delay));
+        if !self.stopping_for_good && !self.deps.drift_check.is_zero() {
+            let due = Instant::now() + delay;
+            self.sweep_timer = Some((ctx.notify_later(Sweep, delay), due));
+        }
+    }
+
+    /// Brings the next check forward to within `delay` (a retry of a clean-up or a repair); a
+    /// check due sooner stays, so the periodic check is never pushed back.
+    pub(super) fn sweep_within(&mut self, delay: Duration, ctx: &mut Context<Self>) {
+        let sooner = match self.sweep_timer {
+            Some((_, due)) => Instant::now() + delay < due,
+            None => true,
+        };
+        if sooner {
+            self.schedule_sweep(delay, ctx);
         }
     }
 
@@ -148,18 +165,21 @@ impl ConnectionActor {
 
     pub(super) fn after_setup(&mut self, result: SetupResult, ctx: &mut Context<Self>) {
         self.crash_streak = 0;
-        if let SetupEnd::Failed {
-            retryable: true,
-            after,
-            failing_for,
-        } = result.end
-        {
-            self.schedule_retry(failing_for, after, ctx);
+        match result.end {
+            SetupEnd::Failed {
+                retryable: true,
+                after,
+                failing_for,
+            } => self.schedule_retry(failing_for, after, ctx),
+            // Set up (also by a periodic check): a retry scheduled earlier is moot, and would
+            // replace a healthy webhook.
+            SetupEnd::Active => self.cancel_retry(ctx),
+            SetupEnd::Failed { .. } | SetupEnd::Skipped => {}
         }
-        if let Some(delay) = result.cleanup_retry {
-            // A clean-up failed for a passing reason: the next check (which retries it) comes
-            // sooner.
-            self.schedule_sweep(delay, ctx);
+        if let Some(delay) = result.retry_check {
+            // A clean-up or a repair failed for a passing reason: the check that retries it
+            // comes sooner.
+            self.sweep_within(delay, ctx);
         }
     }
 

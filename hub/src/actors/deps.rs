@@ -70,22 +70,23 @@ impl WebhookTemplate {
 
     /// What an operator must do by hand when a webhook could not be deleted.
     pub fn manual_cleanup(&self, record: &ConnectionRecord) -> String {
-        manual_cleanup_text(&self.name, record.webhook_id, record.hook_token.as_str())
+        self.manual_cleanup_of(record.webhook_id, &record.hook_token)
     }
-}
 
-/// What an operator must do by hand when the webhook at `hook_token`'s URL could not be deleted.
-pub fn manual_cleanup_text(
-    name: &str,
-    webhook_id: Option<psa_proto::WebhookId>,
-    hook_token: &str,
-) -> String {
-    let id = webhook_id
-        .map(|id| format!(" (id {id})"))
-        .unwrap_or_default();
-    format!(
-        "Sign in to Autotask as an administrator, open Admin > Webhooks (Admin > Extensions & \
-         Integrations > Webhooks in current Autotask) and delete the webhook named \"{name}\"{id} \
-         whose URL ends in /hooks/autotask/{hook_token}, if it is there."
-    )
+    /// What an operator must do by hand to delete the webhook `id` at `hook_token`'s URL.
+    pub fn manual_cleanup_of(
+        &self,
+        webhook_id: Option<psa_proto::WebhookId>,
+        hook_token: &psa_proto::HookToken,
+    ) -> String {
+        let id = webhook_id
+            .map(|id| format!(" (id {id})"))
+            .unwrap_or_default();
+        format!(
+            "Sign in to Autotask as an administrator, open Admin > Webhooks (Admin > Extensions & \
+             Integrations > Webhooks in current Autotask) and delete the webhook named \"{}\"{id} \
+             whose URL ends in /hooks/autotask/{hook_token}, if it is there.",
+            self.name
+        )
+    }
 }

@@ -13,7 +13,8 @@ use super::setup::{self, SetupResult};
 use crate::metrics::{CheckOutcome, CheckTrigger};
 
 impl ConnectionActor {
-    /// Checks the webhook and, when it needs it, sets it up again in the same turn.
+    /// Checks the webhook and, when it needs it, sets it up again in the same turn; a periodic
+    /// check also retries pending clean-ups.
     fn check_work(
         &self,
         trigger: CheckTrigger,
@@ -21,17 +22,20 @@ impl ConnectionActor {
         let deps = self.deps.clone();
         let tenant = self.tenant.clone();
         self.guarded(async move {
-            match check::check(&deps, &tenant, trigger).await? {
-                CheckEnd::Setup(drifts) => setup::setup(&deps, &tenant, drifts).await.map(Some),
-                CheckEnd::Done if trigger == CheckTrigger::Periodic => {
-                    let left = cleanup::run(&deps, &tenant).await?;
-                    Ok(Some(SetupResult {
-                        end: setup::SetupEnd::Skipped,
-                        cleanup_retry: left.retry_in,
-                    }))
+            let retry_check = match check::check(&deps, &tenant, trigger).await? {
+                CheckEnd::Setup(drifts) => {
+                    return setup::setup(&deps, &tenant, drifts).await.map(Some)
                 }
-                CheckEnd::Done => Ok(None),
-            }
+                CheckEnd::RetrySoon(delay) => Some(delay),
+                CheckEnd::Done => None,
+            };
+            let cleanup_retry = if trigger == CheckTrigger::Periodic {
+                cleanup::run(&deps, &tenant).await?.retry_in
+            } else {
+                None
+            };
+            let soonest = retry_check.into_iter().chain(cleanup_retry).min();
+            Ok(Some(SetupResult::skipped(soonest)))
         })
     }
 
@@ -130,7 +134,7 @@ impl Handler<Remove> for ConnectionActor {
                 Ok(None) => act.retire(ctx),
                 Ok(Some(removal)) if !removal.retained => act.retire(ctx),
                 Ok(_) => act.crash_streak = 0,
-                Err(ActorError::Stopping) => {}
+                Err(ActorError::Stopping | ActorError::Changed) => {}
                 Err(error) => act.fatal(error, ctx),
             }
             result

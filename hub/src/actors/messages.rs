@@ -16,6 +16,10 @@ pub enum ActorError {
     /// The hub is stopping; the work was abandoned and resumes at the next start.
     #[error("psa-hub is shutting down")]
     Stopping,
+    /// Another request changed the connection (its credentials) while this work ran; the
+    /// work's result was not written.
+    #[error("the connection changed while the work ran")]
+    Changed,
 }
 
 /// Register (or re-register) the webhook now: after a PUT, on Retry Webhook Setup, to resume
@@ -50,17 +54,6 @@ pub struct Removal {
     /// Whether the connection stays (as `orphaned`), so its actor stays too.
     #[serde(skip)]
     pub retained: bool,
-}
-
-impl Removal {
-    /// The connection is gone; `webhook_removed` says whether a webhook was deleted with it.
-    pub fn done(webhook_removed: bool) -> Self {
-        Self {
-            webhook_removed,
-            manual_cleanup: None,
-            retained: false,
-        }
-    }
 }
 
 /// Autotask called the deactivation URL (or sent an unsigned Deactivated notice): look at the
@@ -116,8 +109,6 @@ pub struct ReadyState {
     pub actors: usize,
     /// Stored connections that could not be read, so have no actor.
     pub unreadable: usize,
-    /// Actors whose supervisor gave up (none should ever be).
-    pub stopped: usize,
 }
 
 /// Registry: stop every connection actor (hub shutdown).

@@ -21,7 +21,7 @@ mod setup;
 pub mod stop;
 
 pub use connection::ConnectionActor;
-pub use deps::{manual_cleanup_text, Deps, WebhookTemplate};
+pub use deps::{Deps, WebhookTemplate};
 pub use messages::{
     ActorError, Check, Forget, Hint, Readiness, ReadyState, Removal, Remove, Setup, Start, StopAll,
     Sweep,

@@ -121,15 +121,9 @@ impl Handler<Readiness> for Registry {
     type Result = MessageResult<Readiness>;
 
     fn handle(&mut self, _msg: Readiness, _ctx: &mut Context<Self>) -> Self::Result {
-        let stopped = self
-            .actors
-            .values()
-            .filter(|addr| !addr.connected())
-            .count();
         MessageResult(super::messages::ReadyState {
             actors: self.actors.len(),
             unreadable: self.unreadable,
-            stopped,
         })
     }
 }

@@ -20,6 +20,13 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
         WebhookState::SetupIncomplete | WebhookState::NotConfigured
     ) && record.webhook_id.is_none();
     let orphaned_before = record.state == WebhookState::Orphaned;
+    if !never_registered {
+        // Marked first: from now on a PUT is refused, so nothing changes under the removal.
+        record.state = WebhookState::Removing;
+        if !deps.store.save_webhook_status(&record).await? {
+            return changed_or_gone(deps, &record).await.map(|()| None);
+        }
+    }
     let left = cleanup::run(deps, tenant).await?;
     if never_registered {
         // Nothing of ours can be in Autotask at this URL: no call is needed, and none could fail.
@@ -30,10 +37,6 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
             manual_cleanup: join_manual(None, &left),
             retained: false,
         }));
-    }
-    record.state = WebhookState::Removing;
-    if !deps.store.save_webhook_status(&record).await? {
-        return Ok(None);
     }
     let result = delete_webhook(deps, &record).await;
     deps.routes.remove(&record.hook_token);
@@ -88,14 +91,34 @@ async fn orphan(
     }))
 }
 
-/// Deletes `record`'s webhook (or, without a known id, ours at its URL) with its credentials.
+/// A conditional write found nothing to write: `Changed` while the connection is still there
+/// (another request changed it meanwhile), nothing when it is gone.
+async fn changed_or_gone(deps: &Deps, record: &ConnectionRecord) -> Result<(), ActorError> {
+    match deps.store.connection(&record.tenant_id).await? {
+        Some(now) if now.hook_token == record.hook_token => Err(ActorError::Changed),
+        _ => Ok(()),
+    }
+}
+
+/// Deletes `record`'s webhook, then any other of ours at its URL, with its credentials.
 async fn delete_webhook(
     deps: &Deps,
     record: &ConnectionRecord,
 ) -> Result<RemoveOutcome, AutotaskError> {
     let spec = deps.webhook.spec(record);
-    deps.connect(&record.credentials)
-        .await?
-        .remove(record.webhook_id, &spec)
-        .await
+    let connection = deps.connect(&record.credentials).await?;
+    let by_id = match record.webhook_id {
+        Some(id) => connection.remove(Some(id), &spec).await?,
+        None => RemoveOutcome::AlreadyGone,
+    };
+    // The id may be stale (a repair deleted that webhook and a create whose answer was lost
+    // made another): whatever of ours is at the URL would keep calling a URL that is gone.
+    let at_url = connection.remove(None, &spec).await?;
+    Ok(
+        if by_id == RemoveOutcome::Removed || at_url == RemoveOutcome::Removed {
+            RemoveOutcome::Removed
+        } else {
+            RemoveOutcome::AlreadyGone
+        },
+    )
 }

@@ -4,14 +4,14 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use psa_proto::{AdapterError, Drift, PsaAdapter, TenantId, WebhookState};
+use psa_proto::{AdapterError, Drift, PsaAdapter, TenantId, WebhookId, WebhookState};
 
 use super::cleanup;
 use super::deps::Deps;
 use super::failure::setup_failure;
 use super::messages::ActorError;
 use crate::metrics::RegistrationOutcome;
-use crate::store::LastRepair;
+use crate::store::{ConnectionRecord, LastRepair};
 
 /// How a setup attempt ended, for the actor's scheduling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,19 +29,19 @@ pub enum SetupEnd {
     Skipped,
 }
 
-/// What a setup leaves for the actor to schedule.
+/// What a setup (or a check) leaves for the actor to schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetupResult {
     pub end: SetupEnd,
-    /// When to retry clean-ups that failed for a passing reason.
-    pub cleanup_retry: Option<Duration>,
+    /// When to check again: a clean-up or a repair failed for a passing reason.
+    pub retry_check: Option<Duration>,
 }
 
 impl SetupResult {
-    fn skipped(cleanup_retry: Option<Duration>) -> Self {
+    pub fn skipped(retry_check: Option<Duration>) -> Self {
         Self {
             end: SetupEnd::Skipped,
-            cleanup_retry,
+            retry_check,
         }
     }
 }
@@ -112,10 +112,31 @@ pub async fn setup(
     if !deps.store.save_webhook_status(&record).await? {
         tracing::warn!(%tenant, "the connection changed during setup; its result is dropped");
         if let Some(id) = created {
-            // Made with credentials the connection no longer has: delete it with them.
-            deps.store.add_cleanup(&record, id).await?;
+            orphaned_by_change(deps, &record, id).await?;
         }
         return Ok(SetupResult::skipped(cleanup_retry));
     }
-    Ok(SetupResult { end, cleanup_retry })
+    Ok(SetupResult {
+        end,
+        retry_check: cleanup_retry,
+    })
+}
+
+/// A webhook this setup created for a connection that changed meanwhile. Made for another API
+/// user (or a connection since replaced), it is deleted with the credentials that made it; for
+/// the same user, the next registration clears it at our URL anyway.
+async fn orphaned_by_change(
+    deps: &Deps,
+    made_with: &ConnectionRecord,
+    id: WebhookId,
+) -> Result<(), ActorError> {
+    let now = deps.store.connection(&made_with.tenant_id).await?;
+    let same_user_and_url = now.is_some_and(|now| {
+        now.hook_token == made_with.hook_token
+            && now.credentials.username == made_with.credentials.username
+    });
+    if !same_user_and_url {
+        deps.store.add_cleanup(made_with, id).await?;
+    }
+    Ok(())
 }

@@ -22,7 +22,7 @@ use super::responses::{
 use super::schema;
 use super::status::ConnectionStatus;
 use super::AdminState;
-use crate::actors::{manual_cleanup_text, ConnectionActor, Removal, Remove, Setup, Start};
+use crate::actors::{ConnectionActor, Removal, Remove, Setup, Start};
 use crate::store::{ConnectionRecord, CredentialUpdate, Credentials};
 
 /// The Autotask API user's credentials. Lengths count characters of the value as sent;
@@ -290,6 +290,7 @@ pub async fn retry(
         (status = 200, description = "What the removal achieved", body = Removal),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
         (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -316,18 +317,7 @@ pub(super) async fn current_status(
 ) -> Result<ConnectionStatus, ApiError> {
     let record = stored(state, tenant).await?;
     let cleanups = state.store.cleanups(tenant).await?;
-    Ok(ConnectionStatus::of(
-        &record,
-        &state.webhook,
-        &cleanups,
-        |cleanup| {
-            manual_cleanup_text(
-                &state.webhook.name,
-                Some(cleanup.webhook_id),
-                cleanup.hook_token.as_str(),
-            )
-        },
-    ))
+    Ok(ConnectionStatus::of(&record, &state.webhook, &cleanups))
 }
 
 /// The tenant's stored connection, or the 404 that says how to create one.

@@ -157,6 +157,10 @@ impl From<ActorError> for ApiError {
                 "the connection's worker is stopping (hub shutdown or a concurrent removal); \
                  repeat the request",
             ),
+            ActorError::Changed => Self::conflict(
+                ErrorCode::ConcurrentChange,
+                "another request changed this connection at the same time; repeat the request",
+            ),
             other => Self::internal(&other),
         }
     }

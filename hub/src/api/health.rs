@@ -66,9 +66,6 @@ pub async fn readyz(state: web::Data<AdminState>) -> HttpResponse {
                     actors.unreadable
                 ));
             }
-            if actors.stopped > 0 {
-                reasons.push(format!("{} connection actor(s) stopped", actors.stopped));
-            }
         }
         Err(_) => reasons.push("the connection registry is not running".to_owned()),
     }

@@ -104,12 +104,7 @@ pub struct ConnectionStatus {
 }
 
 impl ConnectionStatus {
-    pub fn of(
-        record: &ConnectionRecord,
-        template: &WebhookTemplate,
-        cleanups: &[Cleanup],
-        manual: impl Fn(&Cleanup) -> String,
-    ) -> Self {
+    pub fn of(record: &ConnectionRecord, template: &WebhookTemplate, cleanups: &[Cleanup]) -> Self {
         let spec = template.spec(record);
         Self {
             tenant_id: record.tenant_id.clone(),
@@ -144,7 +139,9 @@ impl ConnectionStatus {
                     },
                     attempts: c.attempts,
                     last_error: c.last_error.clone(),
-                    manual_cleanup: c.gave_up.then(|| manual(c)),
+                    manual_cleanup: c
+                        .gave_up
+                        .then(|| template.manual_cleanup_of(Some(c.webhook_id), &c.hook_token)),
                 })
                 .collect(),
             created_at: record.created_at,

@@ -11,6 +11,8 @@ pub enum CalloutOutcome {
     Unlinked,
     CreatedAtMismatch,
     Recorded,
+    /// A completion outranked by a later callout about its ticket.
+    Superseded,
     Duplicate,
     DeactivationHint,
     UnknownToken,
@@ -24,12 +26,13 @@ pub enum CalloutOutcome {
 }
 
 impl CalloutOutcome {
-    pub const ALL: [CalloutOutcome; 14] = [
+    pub const ALL: [CalloutOutcome; 15] = [
         Self::Closed,
         Self::AlreadyClosed,
         Self::Unlinked,
         Self::CreatedAtMismatch,
         Self::Recorded,
+        Self::Superseded,
         Self::Duplicate,
         Self::DeactivationHint,
         Self::UnknownToken,
@@ -48,6 +51,7 @@ impl CalloutOutcome {
             Self::Unlinked => "unlinked",
             Self::CreatedAtMismatch => "created_at_mismatch",
             Self::Recorded => "recorded",
+            Self::Superseded => "superseded",
             Self::Duplicate => "duplicate",
             Self::DeactivationHint => "deactivation_hint",
             Self::UnknownToken => "unknown_token",

@@ -6,6 +6,7 @@ use sha1::{Digest, Sha1};
 use sqlx::Row;
 
 use super::events::CREATED_AT_TOLERANCE_MS;
+use super::ordering::{latest, ticket_deliveries};
 use super::{lock_tenant, now_millis, to_millis, Store, StoreError};
 
 /// What identifies one delivery: the webhook's Guid, the ticket id and the SequenceNumber when
@@ -48,6 +49,9 @@ pub enum CalloutEffect {
     CreatedAtMismatch,
     /// Not a completion (e.g. a reopening); recorded only.
     Recorded,
+    /// A completion outranked by a later callout about the ticket (a reopening that arrived
+    /// first, as retries come out of order); recorded only.
+    Superseded,
 }
 
 impl CalloutEffect {
@@ -59,6 +63,7 @@ impl CalloutEffect {
             Self::Unlinked => "unlinked",
             Self::CreatedAtMismatch => "created_at_mismatch",
             Self::Recorded => "recorded",
+            Self::Superseded => "superseded",
         }
     }
 }
@@ -71,59 +76,15 @@ impl Store {
         change: &TicketChange,
     ) -> Result<CalloutEffect, StoreError> {
         let now = now_millis();
-        let completed = change.is_completion();
-        let resolution = change.resolution.as_set().cloned();
-        let completed_at = change.completed_at.as_set().copied().map(to_millis);
-        let created_at = change.ticket_created_at.as_set().copied().map(to_millis);
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         lock_tenant(&mut tx, tenant).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
-               resolution, completed_at, ticket_created_at, received_at, outcome, webhook_guid, \
-               sequence_number, event_time) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12) \
-             ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
-        )
-        .bind(tenant.as_str())
-        .bind(key.as_str())
-        .bind(change.ticket_id.0)
-        .bind(change.action.as_str())
-        .bind(i64::from(completed))
-        .bind(resolution.clone())
-        .bind(completed_at)
-        .bind(created_at)
-        .bind(now)
-        .bind(change.webhook_guid.as_ref().map(|g| g.as_str().to_owned()))
-        .bind(change.sequence_number)
-        .bind(change.event_time.map(to_millis))
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
+        if !insert_delivery(&mut tx, tenant, key, change, now).await? {
             tx.rollback().await?;
             return Ok(CalloutEffect::Duplicate);
         }
-        let effect = if completed {
-            let closed = sqlx::query(
-                "UPDATE events SET status = 'closed', resolution = $3, closed_at = $4 \
-                 WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'open' \
-                   AND (ticket_created_at IS NULL OR $5 IS NULL \
-                        OR ABS(ticket_created_at - $5) <= $6)",
-            )
-            .bind(tenant.as_str())
-            .bind(change.ticket_id.0)
-            .bind(resolution)
-            .bind(completed_at.unwrap_or(now))
-            .bind(created_at)
-            .bind(CREATED_AT_TOLERANCE_MS)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if closed > 0 {
-                CalloutEffect::Closed { events: closed }
-            } else {
-                self.why_nothing_closed(&mut tx, tenant, change).await?
-            }
+        let effect = if change.is_completion() {
+            self.close_linked(&mut tx, tenant, change, now).await?
         } else {
             CalloutEffect::Recorded
         };
@@ -140,6 +101,42 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(effect)
+    }
+
+    /// A completion closes the open events linked to its ticket, unless a later callout about
+    /// the ticket (a reopening) outranks it: retries arrive out of order.
+    async fn close_linked(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        tenant: &TenantId,
+        change: &TicketChange,
+        now: i64,
+    ) -> Result<CalloutEffect, StoreError> {
+        let delivered = ticket_deliveries(tx, tenant, change.ticket_id).await?;
+        if latest(&delivered).is_some_and(|latest| !latest.completed) {
+            return Ok(CalloutEffect::Superseded);
+        }
+        let created_at = change.ticket_created_at.as_set().copied().map(to_millis);
+        let closed = sqlx::query(
+            "UPDATE events SET status = 'closed', resolution = $3, closed_at = $4 \
+             WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'open' \
+               AND (ticket_created_at IS NULL OR $5 IS NULL \
+                    OR ABS(ticket_created_at - $5) <= $6)",
+        )
+        .bind(tenant.as_str())
+        .bind(change.ticket_id.0)
+        .bind(change.resolution.as_set().cloned())
+        .bind(change.completed_at.as_set().copied().map_or(now, to_millis))
+        .bind(created_at)
+        .bind(CREATED_AT_TOLERANCE_MS)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if closed > 0 {
+            Ok(CalloutEffect::Closed { events: closed })
+        } else {
+            self.why_nothing_closed(tx, tenant, change).await
+        }
     }
 
     async fn why_nothing_closed(
@@ -166,4 +163,36 @@ impl Store {
             CalloutEffect::CreatedAtMismatch
         })
     }
+}
+
+/// Records the delivery; `false` when the same one was recorded before.
+async fn insert_delivery(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &TenantId,
+    key: &DedupeKey,
+    change: &TicketChange,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
+           resolution, completed_at, ticket_created_at, received_at, outcome, webhook_guid, \
+           sequence_number, event_time) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12) \
+         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
+    )
+    .bind(tenant.as_str())
+    .bind(key.as_str())
+    .bind(change.ticket_id.0)
+    .bind(change.action.as_str())
+    .bind(i64::from(change.is_completion()))
+    .bind(change.resolution.as_set().cloned())
+    .bind(change.completed_at.as_set().copied().map(to_millis))
+    .bind(change.ticket_created_at.as_set().copied().map(to_millis))
+    .bind(now)
+    .bind(change.webhook_guid.as_ref().map(|g| g.as_str().to_owned()))
+    .bind(change.sequence_number)
+    .bind(change.event_time.map(to_millis))
+    .execute(&mut **tx)
+    .await?;
+    Ok(inserted.rows_affected() > 0)
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::ordering::{latest, Delivered};
+use super::ordering::{latest, ticket_deliveries};
 use super::{ensure_and_lock_tenant, from_millis, now_millis, to_millis, Store, StoreError};
 
 /// Create dates within this distance are the same ticket: Autotask reports them to the second or
@@ -88,19 +88,7 @@ impl Store {
         }
         let created_ms = ticket_created_at.map(to_millis);
         // The latest callout about the ticket says whether it is completed now.
-        let rows = sqlx::query(
-            "SELECT webhook_guid, sequence_number, event_time, received_at, completed, \
-               resolution, completed_at, ticket_created_at \
-             FROM deliveries WHERE tenant_id = $1 AND ticket_id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(ticket.0)
-        .fetch_all(&mut *tx)
-        .await?;
-        let delivered = rows
-            .iter()
-            .map(read_delivered)
-            .collect::<Result<Vec<_>, _>>()?;
+        let delivered = ticket_deliveries(&mut tx, tenant, ticket).await?;
         let closed = latest(&delivered)
             .filter(|d| d.completed && created_matches(created_ms, d.ticket_created_at))
             .map(|d| {
@@ -185,19 +173,6 @@ pub(crate) fn created_matches(linked: Option<i64>, seen: Option<i64>) -> bool {
         (Some(a), Some(b)) => (a - b).abs() <= CREATED_AT_TOLERANCE_MS,
         _ => true,
     }
-}
-
-fn read_delivered(row: &AnyRow) -> Result<Delivered, StoreError> {
-    Ok(Delivered {
-        webhook_guid: row.try_get("webhook_guid")?,
-        sequence_number: row.try_get("sequence_number")?,
-        event_time: row.try_get("event_time")?,
-        received_at: row.try_get("received_at")?,
-        completed: row.try_get::<i64, _>("completed")? == 1,
-        resolution: row.try_get("resolution")?,
-        completed_at: row.try_get("completed_at")?,
-        ticket_created_at: row.try_get("ticket_created_at")?,
-    })
 }
 
 fn read_event(row: &AnyRow) -> Result<EventRecord, StoreError> {

@@ -5,6 +5,12 @@
 
 use std::collections::HashMap;
 
+use psa_proto::{TenantId, TicketId};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::StoreError;
+
 /// What the delivery log kept of one callout about the ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivered {
@@ -17,6 +23,37 @@ pub struct Delivered {
     pub resolution: Option<String>,
     pub completed_at: Option<i64>,
     pub ticket_created_at: Option<i64>,
+}
+
+/// Every callout kept about `ticket`, read inside the caller's transaction.
+pub(super) async fn ticket_deliveries(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &TenantId,
+    ticket: TicketId,
+) -> Result<Vec<Delivered>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT webhook_guid, sequence_number, event_time, received_at, completed, \
+           resolution, completed_at, ticket_created_at \
+         FROM deliveries WHERE tenant_id = $1 AND ticket_id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(ticket.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(read_delivered).collect()
+}
+
+fn read_delivered(row: &AnyRow) -> Result<Delivered, StoreError> {
+    Ok(Delivered {
+        webhook_guid: row.try_get("webhook_guid")?,
+        sequence_number: row.try_get("sequence_number")?,
+        event_time: row.try_get("event_time")?,
+        received_at: row.try_get("received_at")?,
+        completed: row.try_get::<i64, _>("completed")? == 1,
+        resolution: row.try_get("resolution")?,
+        completed_at: row.try_get("completed_at")?,
+        ticket_created_at: row.try_get("ticket_created_at")?,
+    })
 }
 
 /// The latest of `deliveries`, if any.
