@@ -182,6 +182,38 @@ async fn a_replay_with_other_whitespace_and_escapes_is_still_a_duplicate() {
 }
 
 #[actix_web::test]
+async fn a_completion_retried_after_the_reopening_that_followed_it_closes_nothing() {
+    let (hub, token, secret, ticket) = connected_with_event().await;
+    // The reopening (sequence 6) arrives first; the completion before it (5) is a late retry.
+    let reopening = serde_json::to_vec(&serde_json::json!({
+        "Action": "Update", "Guid": "guid-1", "EntityType": "Ticket", "Id": ticket,
+        "Fields": {"CompletedDate": null, "Status": 8}, "SequenceNumber": 6
+    }))
+    .expect("serializes");
+    let (code, answer) = hub
+        .post_callout(&token, &reopening, Some(&sign(&secret, &reopening)))
+        .await;
+    assert_eq!(
+        (code, answer["outcome"].clone()),
+        (StatusCode::OK, "recorded".into())
+    );
+    let late = completion("guid-1", 5, ticket, "stale");
+    let (code, answer) = hub
+        .post_callout(&token, &late, Some(&sign(&secret, &late)))
+        .await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], "superseded");
+    still_open(&hub).await;
+
+    // A completion after the reopening still closes it.
+    let done = completion("guid-1", 7, ticket, "done for real");
+    let (_, answer) = hub
+        .post_callout(&token, &done, Some(&sign(&secret, &done)))
+        .await;
+    assert_eq!(answer["outcome"], "closed", "{answer}");
+}
+
+#[actix_web::test]
 async fn an_unlinked_ticket_is_acknowledged_and_counted() {
     let (hub, token, secret, _) = connected_with_event().await;
     let body = completion("guid-9", 7, 987_654, "not ours");

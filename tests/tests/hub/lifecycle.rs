@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use autotask_sim::{Fault, FaultKind, Op as SimOp};
+use autotask_sim::{Fault, FaultKind, Gate, Op as SimOp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -182,10 +182,11 @@ async fn a_webhook_autotask_disabled_is_repaired_after_the_hint() {
 #[actix_web::test]
 async fn a_crashed_connection_actor_is_restarted_with_backoff_and_recovers() {
     let hub = Hub::start().await;
+    let gate = Gate::new();
     hub.sim.inject(Fault {
         op: SimOp::WebhookCreate,
         times: 1,
-        kind: FaultKind::Latency(Duration::from_millis(1500)),
+        kind: FaultKind::Hold(gate.clone()),
     });
     // A second connection to the hub's database, to break it under the actor's feet.
     let path = hub
@@ -201,16 +202,14 @@ async fn a_crashed_connection_actor_is_restarted_with_backoff_and_recovers() {
     // write fails, it stops, its supervisor restarts it, and it keeps failing with backoff.
     let (put, _) = tokio::join!(hub.connect(TENANT), async {
         until_true("the setup's create is held", || async {
-            hub.sim
-                .requests()
-                .iter()
-                .any(|r| r.op == SimOp::WebhookCreate)
+            hub.sim.held(SimOp::WebhookCreate) == 1
         })
         .await;
         sqlx::query("ALTER TABLE connections RENAME TO connections_away")
             .execute(&db)
             .await
             .expect("renames");
+        gate.open();
     });
     assert_eq!(put.0, StatusCode::INTERNAL_SERVER_ERROR, "{put:?}");
     assert_eq!(put.1["error"]["code"], "internal");
@@ -253,29 +252,27 @@ async fn a_retry_queued_behind_busy_work_still_runs_after_the_answer() {
     } else {
         hub.state_becomes(TENANT, "active").await
     };
+    let gate = Gate::new();
     hub.sim.inject(Fault {
         op: SimOp::WebhookGet,
         times: 1,
-        kind: FaultKind::Latency(Duration::from_millis(500)),
+        kind: FaultKind::Hold(gate.clone()),
     });
     let path = format!("/hooks/autotask/{}/deactivated", hook_token(&first));
-    let gets = || {
-        hub.sim
-            .requests()
-            .iter()
-            .filter(|r| r.op == SimOp::WebhookGet)
-            .count()
-    };
-    let before = gets();
     hub.post_public(&path, b"{}", None, "application/json")
         .await;
     until_true("the hint's check is under way", || async {
-        gets() > before
+        hub.sim.held(SimOp::WebhookGet) == 1
     })
     .await;
     let (code, answer) = hub.retry(TENANT).await;
     assert_eq!(code, StatusCode::OK, "{answer}");
-    // The answer came before the retry ran; the retry must still replace the webhook.
+    assert_eq!(
+        answer["webhook"]["id"], first["webhook"]["id"],
+        "the answer came while the retry waited behind the check"
+    );
+    gate.open();
+    // The retry must still run, and replace the webhook.
     until_true("the queued retry replaced the webhook", || async {
         let webhooks = hub.sim.webhooks(hub.db);
         webhooks.len() == 1 && webhooks[0]["id"] != first["webhook"]["id"]

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use autotask_sim::{Fault, FaultKind, Op as SimOp};
+use autotask_sim::{Fault, FaultKind, Gate, Op as SimOp};
 use reqwest::StatusCode;
 
 use crate::helpers::{fast_config, hook_token, sample, Hub, TENANT};
@@ -135,10 +135,11 @@ async fn a_setup_interrupted_by_a_restart_resumes_when_the_hub_comes_back() {
         },
     )
     .await;
+    let gate = Gate::new();
     hub.sim.inject(Fault {
         op: SimOp::WebhookCreate,
         times: 1,
-        kind: FaultKind::Latency(Duration::from_millis(600)),
+        kind: FaultKind::Hold(gate.clone()),
     });
     let (code, status) = hub.connect(TENANT).await;
     assert_eq!(code, StatusCode::CREATED);
@@ -149,6 +150,7 @@ async fn a_setup_interrupted_by_a_restart_resumes_when_the_hub_comes_back() {
 
     hub.restart().await;
     let status = hub.state_becomes(TENANT, "active").await;
+    gate.open();
     // The interrupted create still completes in Autotask (its client hung up, Autotask did
     // not); once every create was answered, exactly one webhook is left: the hub's.
     until_true("every webhook create answered", || async {
