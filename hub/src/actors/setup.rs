@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use psa_proto::{AdapterError, Drift, PsaAdapter, TenantId, WebhookId, WebhookState};
+use psa_autotask::AutotaskError;
+use psa_proto::{
+    AdapterError, Drift, PsaAdapter, RegisteredWebhook, TenantId, WebhookId, WebhookState,
+};
 
 use super::cleanup;
 use super::deps::Deps;
@@ -75,39 +78,15 @@ pub async fn setup(
         connection.register(&spec).await
     }
     .await;
-    let now = Utc::now();
     let (end, created) = match result {
         Ok(registered) => {
-            tracing::info!(%tenant, webhook_id = %registered.id, "webhook registered");
-            record.state = WebhookState::Active;
-            record.webhook_id = Some(registered.id);
-            record.webhook_guid = registered.guid;
-            record.last_error = None;
-            record.failing_since = None;
-            if let Some(drifts) = repairing {
-                deps.metrics.repaired(&drifts);
-                record.last_repair = Some(LastRepair { at: now, drifts });
-            }
-            deps.metrics.registration(RegistrationOutcome::Success);
-            (SetupEnd::Active, Some(registered.id))
+            let id = registered.id;
+            (
+                registered_ok(deps, &mut record, registered, repairing),
+                Some(id),
+            )
         }
-        Err(error) => {
-            let class = error.class();
-            let since = *record.failing_since.get_or_insert(now);
-            let stored = setup_failure(&error, &record, since, now);
-            tracing::warn!(%tenant, code = class.code(), message = %stored.message, "webhook setup failed");
-            record.state = WebhookState::Failed;
-            record.last_error = Some(stored);
-            deps.metrics
-                .registration(RegistrationOutcome::Failed(class));
-            let failing_for = (now - since).to_std().unwrap_or_default();
-            let end = SetupEnd::Failed {
-                retryable: class.is_retryable(),
-                after: error.retry_after(),
-                failing_for,
-            };
-            (end, None)
-        }
+        Err(error) => (registration_failed(deps, &mut record, &error), None),
     };
     if !deps.store.save_webhook_status(&record).await? {
         tracing::warn!(%tenant, "the connection changed during setup; its result is dropped");
@@ -120,6 +99,52 @@ pub async fn setup(
         end,
         retry_check: cleanup_retry,
     })
+}
+
+/// Records a registered webhook; a repair by registering anew records what it repaired.
+fn registered_ok(
+    deps: &Deps,
+    record: &mut ConnectionRecord,
+    registered: RegisteredWebhook,
+    repairing: Option<Vec<Drift>>,
+) -> SetupEnd {
+    tracing::info!(tenant = %record.tenant_id, webhook_id = %registered.id, "webhook registered");
+    record.state = WebhookState::Active;
+    record.webhook_id = Some(registered.id);
+    record.webhook_guid = registered.guid;
+    record.last_error = None;
+    record.failing_since = None;
+    if let Some(drifts) = repairing {
+        deps.metrics.repaired(&drifts);
+        record.last_repair = Some(LastRepair {
+            at: Utc::now(),
+            drifts,
+        });
+    }
+    deps.metrics.registration(RegistrationOutcome::Success);
+    SetupEnd::Active
+}
+
+/// Records a failed registration, and since when setups have failed in a row.
+fn registration_failed(
+    deps: &Deps,
+    record: &mut ConnectionRecord,
+    error: &AutotaskError,
+) -> SetupEnd {
+    let class = error.class();
+    let now = Utc::now();
+    let since = *record.failing_since.get_or_insert(now);
+    let stored = setup_failure(error, record, since, now);
+    tracing::warn!(tenant = %record.tenant_id, code = class.code(), message = %stored.message, "webhook setup failed");
+    record.state = WebhookState::Failed;
+    record.last_error = Some(stored);
+    deps.metrics
+        .registration(RegistrationOutcome::Failed(class));
+    SetupEnd::Failed {
+        retryable: class.is_retryable(),
+        after: error.retry_after(),
+        failing_for: (now - since).to_std().unwrap_or_default(),
+    }
 }
 
 /// A webhook this setup created for a connection that changed meanwhile. Made for another API

@@ -86,50 +86,9 @@ impl Store {
                 LinkOutcome::Conflict(record)
             });
         }
-        let created_ms = ticket_created_at.map(to_millis);
-        // The latest callout about the ticket says whether it is completed now.
-        let delivered = ticket_deliveries(&mut tx, tenant, ticket).await?;
-        let closed = latest(&delivered)
-            .filter(|d| d.completed && created_matches(created_ms, d.ticket_created_at))
-            .map(|d| {
-                (
-                    d.resolution.clone(),
-                    d.completed_at.unwrap_or(d.received_at),
-                )
-            });
-        let status = if closed.is_some() {
-            EventStatus::Closed
-        } else {
-            EventStatus::Open
-        };
-        let (resolution, closed_at) = match closed {
-            Some((resolution, at)) => (resolution, Some(at)),
-            None => (None, None),
-        };
-        sqlx::query(
-            "INSERT INTO events (tenant_id, event_id, ticket_id, ticket_created_at, status, \
-               resolution, closed_at, linked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(tenant.as_str())
-        .bind(event.as_str())
-        .bind(ticket.0)
-        .bind(created_ms)
-        .bind(status.as_str())
-        .bind(resolution.clone())
-        .bind(closed_at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let record = new_link(&mut tx, tenant, event, ticket, ticket_created_at, now).await?;
         tx.commit().await?;
-        Ok(LinkOutcome::Created(EventRecord {
-            event_id: event.clone(),
-            ticket_id: ticket,
-            ticket_created_at: created_ms.map(from_millis),
-            status,
-            resolution,
-            closed_at: closed_at.map(from_millis),
-            linked_at: from_millis(now),
-        }))
+        Ok(LinkOutcome::Created(record))
     }
 
     pub async fn event(
@@ -165,6 +124,55 @@ impl Store {
             .await?;
         rows.iter().map(read_event).collect()
     }
+}
+
+/// Inserts a new link, closed at once when the latest callout about the ticket completed it.
+async fn new_link(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &TenantId,
+    event: &EventId,
+    ticket: TicketId,
+    ticket_created_at: Option<DateTime<Utc>>,
+    now: i64,
+) -> Result<EventRecord, StoreError> {
+    let created_ms = ticket_created_at.map(to_millis);
+    let delivered = ticket_deliveries(tx, tenant, ticket).await?;
+    let (resolution, closed_at) = latest(&delivered)
+        .filter(|d| d.completed && created_matches(created_ms, d.ticket_created_at))
+        .map_or((None, None), |d| {
+            (
+                d.resolution.clone(),
+                Some(d.completed_at.unwrap_or(d.received_at)),
+            )
+        });
+    let status = if closed_at.is_some() {
+        EventStatus::Closed
+    } else {
+        EventStatus::Open
+    };
+    sqlx::query(
+        "INSERT INTO events (tenant_id, event_id, ticket_id, ticket_created_at, status, \
+           resolution, closed_at, linked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(tenant.as_str())
+    .bind(event.as_str())
+    .bind(ticket.0)
+    .bind(created_ms)
+    .bind(status.as_str())
+    .bind(resolution.clone())
+    .bind(closed_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(EventRecord {
+        event_id: event.clone(),
+        ticket_id: ticket,
+        ticket_created_at: created_ms.map(from_millis),
+        status,
+        resolution,
+        closed_at: closed_at.map(from_millis),
+        linked_at: from_millis(now),
+    })
 }
 
 /// Unknown on either side means no evidence against the match.

@@ -145,10 +145,7 @@ async fn a_setup_that_was_lost_is_picked_up_by_the_periodic_check() {
     // A row left `registering` with nobody working on it, as after a PUT whose setup request
     // was lost: like the PUT, the write bumps the credentials version, so a check that happens
     // to be under way cannot write its older view over it.
-    let path = hub.settings.database.url.trim_start_matches("sqlite://");
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
-        .await
-        .expect("the hub's database opens");
+    let db = hub.database().await;
     sqlx::query(
         "UPDATE connections SET state = 'registering', \
          credentials_version = credentials_version + 1",

@@ -239,6 +239,14 @@ impl Hub {
         .await
     }
 
+    /// A second connection to the hub's SQLite database, to look at or break it under the hub.
+    pub async fn database(&self) -> sqlx::SqlitePool {
+        let path = self.settings.database.url.trim_start_matches("sqlite://");
+        sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
+            .await
+            .expect("the hub's database opens")
+    }
+
     pub async fn metrics(&self) -> String {
         self.http
             .get(format!("{}/metrics", self.admin))

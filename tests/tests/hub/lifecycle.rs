@@ -189,15 +189,7 @@ async fn a_crashed_connection_actor_is_restarted_with_backoff_and_recovers() {
         kind: FaultKind::Hold(gate.clone()),
     });
     // A second connection to the hub's database, to break it under the actor's feet.
-    let path = hub
-        .settings
-        .database
-        .url
-        .trim_start_matches("sqlite://")
-        .to_owned();
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
-        .await
-        .expect("the hub's database opens");
+    let db = hub.database().await;
     // While the create is held, the table the actor writes its result to disappears: its
     // write fails, it stops, its supervisor restarts it, and it keeps failing with backoff.
     let (put, _) = tokio::join!(hub.connect(TENANT), async {

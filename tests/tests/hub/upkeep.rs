@@ -6,14 +6,6 @@ use reqwest::StatusCode;
 
 use crate::helpers::{sample, Hub, TENANT};
 
-/// The hub's SQLite database, opened beside it.
-async fn database(hub: &Hub) -> sqlx::SqlitePool {
-    let path = hub.settings.database.url.trim_start_matches("sqlite://");
-    sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
-        .await
-        .expect("the hub's database opens")
-}
-
 #[actix_web::test]
 async fn deliveries_past_their_retention_are_pruned_and_recent_ones_kept() {
     let mut hub = Hub::start().await;
@@ -22,7 +14,7 @@ async fn deliveries_past_their_retention_are_pruned_and_recent_ones_kept() {
     hub.link(TENANT, "evt-1", ticket.0).await;
     hub.sim.complete_ticket(hub.db, ticket, "done");
     hub.closed_event(TENANT, "evt-1").await;
-    let db = database(&hub).await;
+    let db = hub.database().await;
     let forty_days_ago = chrono::Utc::now().timestamp_millis() - 40 * 86_400_000;
     sqlx::query(
         "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
@@ -75,7 +67,7 @@ async fn a_setup_failing_for_over_a_day_says_so_and_keeps_retrying() {
     assert_eq!(status["webhook"]["state"], "failed", "{status}");
     assert!(status["webhook"]["failing_since"].is_string(), "{status}");
     // As if it had been failing for two days.
-    let db = database(&hub).await;
+    let db = hub.database().await;
     let two_days_ago = chrono::Utc::now().timestamp_millis() - 2 * 86_400_000;
     sqlx::query("UPDATE connections SET failing_since = $1")
         .bind(two_days_ago)
