@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{fast_config, sample, Hub, CODE, SECRET, TENANT, USERNAME};
+use crate::lifecycle::checks;
+use crate::wait::until_true;
 
 const SECOND_USER: &str = "second-user@msp.example";
 
@@ -63,6 +65,17 @@ async fn new_credentials_for_another_api_user_move_the_webhook() {
         1.0
     );
 
+    // Deleting the old webhook made Autotask call its deactivation URL (the same hook URL):
+    // that hint's check runs on its own; let it finish before counting calls.
+    until_true("the deactivation hint was handled", || async {
+        let metrics = hub.metrics().await;
+        ["healthy", "skipped", "dropped"]
+            .iter()
+            .map(|outcome| sample(&metrics, &checks("hint", outcome)))
+            .sum::<f64>()
+            >= 1.0
+    })
+    .await;
     // The same PUT again changes nothing and calls nothing: the PUT answers after its calls.
     let before = hub.sim.requests().len();
     let (code, again) = hub.put_connection(TENANT, second_user()).await;
