@@ -60,6 +60,11 @@ impl<K: Eq + Hash + Clone, V: Clone> BoundedCache<K, V> {
         self.insert_at(key, value, Instant::now());
     }
 
+    /// Forgets `key` (its queue entry is dropped later, as for a key inserted again).
+    pub fn remove(&self, key: &K) {
+        self.inner.lock().entries.remove(key);
+    }
+
     /// How many entries are held, expired ones not yet dropped included.
     pub fn len(&self) -> usize {
         self.inner.lock().entries.len()

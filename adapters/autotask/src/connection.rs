@@ -132,6 +132,7 @@ impl Autotask {
             client,
             zone,
             fields: self.fields.clone(),
+            zones: self.zones.clone(),
         })
     }
 }
@@ -142,6 +143,7 @@ pub struct AutotaskConnection {
     client: AutotaskClient,
     zone: Zone,
     fields: Arc<FieldCatalog>,
+    zones: Arc<ZoneDirectory>,
 }
 
 impl AutotaskConnection {
@@ -152,6 +154,15 @@ impl AutotaskConnection {
     /// For calls the adapter does not wrap yet.
     pub fn client(&self) -> &AutotaskClient {
         &self.client
+    }
+
+    /// A "not found" Autotask would not confirm may come from a stale zone (the database moved):
+    /// the next connection discovers the zone again instead of trusting the cache for hours.
+    fn rediscover_on_doubt<T>(&self, result: Result<T, AutotaskError>) -> Result<T, AutotaskError> {
+        if let Err(AutotaskError::GoneUnconfirmed { .. }) = &result {
+            self.zones.forget(self.client.username());
+        }
+        result
     }
 }
 
@@ -167,7 +178,7 @@ impl PsaAdapter for AutotaskConnection {
         id: Option<WebhookId>,
         spec: &WebhookSpec,
     ) -> Result<RemoveOutcome, AutotaskError> {
-        webhook::remove(&self.client, id, spec).await
+        self.rediscover_on_doubt(webhook::remove(&self.client, id, spec).await)
     }
 
     async fn check(
@@ -175,7 +186,7 @@ impl PsaAdapter for AutotaskConnection {
         id: WebhookId,
         spec: &WebhookSpec,
     ) -> Result<WebhookCheck, AutotaskError> {
-        webhook::check(&self.client, &self.fields, id, spec).await
+        self.rediscover_on_doubt(webhook::check(&self.client, &self.fields, id, spec).await)
     }
 
     async fn repair(

@@ -69,6 +69,12 @@ impl ZoneDirectory {
         Ok(zone)
     }
 
+    /// Forgets `username`'s zone, so the next call discovers it again (the zone answered in a
+    /// way that suggests it is not, or no longer, this user's).
+    pub fn forget(&self, username: &str) {
+        self.cache.remove(&username.to_owned());
+    }
+
     async fn lookup(&self, username: &str) -> Result<Zone, AutotaskError> {
         let op = Op::ZoneLookup;
         let mut url = self.lookup_url.clone();

@@ -145,4 +145,12 @@ async fn a_webhook_not_found_at_a_wrong_base_url_is_not_reported_removed() {
     assert_eq!(hub.sim.webhooks(hub.db).len(), 1, "still in Autotask");
     let (_, status) = hub.status(TENANT).await;
     assert_eq!(status["webhook"]["state"], "orphaned", "{status}");
+
+    // The zone answers right again: the doubtful answer made the hub forget the cached zone, so
+    // a second DELETE finds the webhook and deletes it (no restart, no 6-hour wait).
+    hub.sim
+        .update_api_user(USERNAME, |user| user.zone_url = None);
+    let (_, answer) = hub.remove(TENANT).await;
+    assert_eq!(answer["webhook_removed"], true, "{answer}");
+    assert!(hub.sim.webhooks(hub.db).is_empty());
 }
