@@ -13,7 +13,7 @@ use psa_autotask::{AutotaskCallouts, SIGNATURE_HEADER};
 use psa_proto::{CalloutFormat, Verified, WebhookSecret};
 use serde_json::json;
 
-use crate::actors::{Hint, Registry, Routes};
+use crate::actors::{Hint, Registry, Route, Routes};
 use crate::metrics::{CalloutOutcome, HubMetrics};
 use crate::store::{CalloutEffect, DedupeKey, Store};
 
@@ -90,8 +90,18 @@ async fn handle(
         });
         return accept(CalloutOutcome::DeactivationHint, StatusCode::ACCEPTED);
     }
+    verify_and_apply(&route, signature, &body, state).await
+}
+
+/// Verifies the signature, understands the body, and commits its effect.
+async fn verify_and_apply(
+    route: &Route,
+    signature: Option<&str>,
+    body: &[u8],
+    state: &IngestState,
+) -> (CalloutOutcome, HttpResponse) {
     let secrets: Vec<&WebhookSecret> = route.secrets.iter().collect();
-    let verified = match Verified::check(&AutotaskCallouts, &secrets, signature, &body) {
+    let verified = match Verified::check(&AutotaskCallouts, &secrets, signature, body) {
         Ok(verified) => verified,
         Err(error) => {
             tracing::warn!(tenant = %route.tenant, %error, "callout refused");
@@ -113,12 +123,12 @@ async fn handle(
             );
         }
     };
-    let key = DedupeKey::for_change(&change, &AutotaskCallouts.dedupe_form(&body));
-    match state
+    let key = DedupeKey::for_change(&change, &AutotaskCallouts.dedupe_form(body));
+    let applied = state
         .store
         .apply_callout(&route.tenant, &key, &change)
-        .await
-    {
+        .await;
+    match applied {
         Ok(effect) => {
             if let CalloutEffect::Closed { events } = effect {
                 state.metrics.events_closed.inc_by(events);

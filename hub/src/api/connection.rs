@@ -127,24 +127,8 @@ pub async fn put(
             ))
         }
         Some(old) if old.state != WebhookState::Orphaned => {
-            let change = Change::between(&old, &credentials, email.as_deref());
-            let needs_setup = change.needs_setup(old.state, setup);
-            if change.any() || needs_setup {
-                // The old API user's webhook is deleted with its own credentials, durably: the
-                // new user may not even see it (and then could not register beside it).
-                let replaced = (change.username && old.webhook_id.is_some()).then_some(&old);
-                let update = CredentialUpdate {
-                    tenant: &tenant,
-                    expected_version: old.credentials_version,
-                    credentials: &credentials,
-                    notification_email: email.as_deref(),
-                    setup_pending: needs_setup,
-                    replaced,
-                };
-                if !state.store.update_credentials(update).await? {
-                    return Err(concurrent_change());
-                }
-            }
+            let needs_setup =
+                update_existing(&state, &old, &credentials, email.as_deref(), setup).await?;
             (false, needs_setup)
         }
         orphan => {
@@ -169,6 +153,35 @@ pub async fn put(
     } else {
         HttpResponse::Ok().json(status)
     })
+}
+
+/// Applies a PUT to an existing connection; says whether it needs a setup now.
+async fn update_existing(
+    state: &AdminState,
+    old: &ConnectionRecord,
+    credentials: &Credentials,
+    email: Option<&str>,
+    setup: bool,
+) -> Result<bool, ApiError> {
+    let change = Change::between(old, credentials, email);
+    let needs_setup = change.needs_setup(old.state, setup);
+    if change.any() || needs_setup {
+        // The old API user's webhook is deleted with its own credentials, durably: the new
+        // user may not even see it (and then could not register beside it).
+        let replaced = (change.username && old.webhook_id.is_some()).then_some(old);
+        let update = CredentialUpdate {
+            tenant: &old.tenant_id,
+            expected_version: old.credentials_version,
+            credentials,
+            notification_email: email,
+            setup_pending: needs_setup,
+            replaced,
+        };
+        if !state.store.update_credentials(update).await? {
+            return Err(concurrent_change());
+        }
+    }
+    Ok(needs_setup)
 }
 
 /// What a PUT changes on an existing connection.
