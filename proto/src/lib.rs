@@ -7,6 +7,7 @@
 //! - [`error`]: the classification every adapter error maps to, with a plain-language fix.
 //! - [`verify`]: the `Verified` callout typestate; only verified bodies can be parsed.
 //! - [`adapter`]: the boundary a PSA adapter implements.
+//! - [`redact`]: taking secrets out of text a PSA sent back.
 //!
 //! This crate holds traits and data only: no HTTP server, database or HTTP client.
 
@@ -14,6 +15,7 @@ pub mod adapter;
 pub mod change;
 pub mod error;
 pub mod ids;
+pub mod redact;
 pub mod verify;
 pub mod webhook;
 

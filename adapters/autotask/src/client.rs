@@ -11,7 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use url::Url;
 
-use crate::canonical::dotnet_canonical;
+use psa_proto::redact::redact;
+
 use crate::error::{error_messages, AutotaskError};
 use crate::limiter::EndpointLimiter;
 use crate::retry::RetryPolicy;
@@ -159,9 +160,6 @@ impl fmt::Debug for AutotaskClient {
     }
 }
 
-/// What stands in an error text for a secret it quoted.
-const REDACTED: &str = "[redacted]";
-
 /// The most pages a query follows; GOAT stops at 1,000, we need far fewer.
 const MAX_PAGES: usize = 50;
 
@@ -270,25 +268,21 @@ impl AutotaskClient {
             .await
     }
 
-    /// `text` without this connection's credentials or the secret key `body` sent, verbatim or
-    /// JSON-escaped: Autotask's error texts may quote the request.
+    /// `text` without this connection's credentials or the secret key `body` sent, in any
+    /// spelling: Autotask's error texts may quote the request.
     fn redact(&self, text: &str, body: Option<&Value>) -> String {
         let sent_key = body
             .and_then(|b| b.get("secretKey"))
-            .and_then(Value::as_str);
-        let secrets = [
-            Some(self.credentials.secret.as_str()),
-            Some(self.credentials.integration_code.as_str()),
-            sent_key,
-        ];
-        let mut out = text.to_owned();
-        // Very short values would redact ordinary words; real secrets are longer.
-        for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 4) {
-            for form in quoted_forms(secret) {
-                out = out.replace(&form, REDACTED);
-            }
-        }
-        out
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        redact(
+            text,
+            &[
+                &self.credentials.secret,
+                &self.credentials.integration_code,
+                sent_key,
+            ],
+        )
     }
 
     /// The three credential headers; a value HTTP cannot carry (a pasted line break) is a
@@ -361,23 +355,6 @@ impl AutotaskClient {
         }
         serde_json::from_str(&text).map_err(|source| AutotaskError::Decode { op, source })
     }
-}
-
-/// `secret` as an error text may quote it: verbatim, JSON-escaped, and .NET-escaped (with
-/// upper- and lower-case hex digits).
-fn quoted_forms(secret: &str) -> Vec<String> {
-    let json = serde_json::to_string(secret).unwrap_or_default();
-    let dotnet = dotnet_canonical(json.as_bytes())
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .unwrap_or_default();
-    let mut forms = vec![secret.to_owned()];
-    for quoted in [json, dotnet.clone(), dotnet.to_ascii_lowercase()] {
-        let inner = quoted.trim_matches('"').to_owned();
-        if !inner.is_empty() && !forms.contains(&inner) {
-            forms.push(inner);
-        }
-    }
-    forms
 }
 
 /// Sends the request and reads the whole answer.
@@ -463,7 +440,7 @@ mod tests {
     fn error_texts_lose_the_credentials_and_the_sent_key_even_escaped() {
         let (client, _) = client_with("pa\"ss/wörd");
         let body = serde_json::json!({"secretKey": "hook-key-123"});
-        let text = r#"{"errors":["bad: pa\u0022ss/w\u00F6rd; pa\"ss/wörd; pa"ss/wörd; TRACKINGCODE; hook-key-123"]}"#;
+        let text = r#"{"errors":["bad: pa\u0022ss/w\u00f6rd; pa\"ss/wörd; pa"ss/wörd; TRACKINGCODE; hook-key-123"]}"#;
         let out = client.redact(text, Some(&body));
         for secret in [
             "pa\\u0022ss",
