@@ -1,7 +1,8 @@
 //! Which of the callouts received about one ticket is the latest: retries arrive out of order,
-//! so arrival time does not tell. Within one webhook its SequenceNumber does (then EventTime);
-//! a webhook registered later (a repair or a new API user) outranks an earlier one, whose
-//! numbering it does not continue.
+//! so arrival time does not tell. Callouts with the same `Guid` are ordered by SequenceNumber
+//! (then EventTime); across `Guid`s (another webhook after a repair or a new API user, or, if
+//! Autotask's `Guid` turned out to be per event, every callout) by EventTime, as sequence
+//! numbers of different webhooks do not compare.
 
 use std::collections::HashMap;
 
@@ -58,22 +59,37 @@ fn read_delivered(row: &AnyRow) -> Result<Delivered, StoreError> {
 
 /// The latest of `deliveries`, if any.
 pub fn latest(deliveries: &[Delivered]) -> Option<&Delivered> {
-    // When each webhook was first heard from about this ticket: later webhooks rank higher.
-    let mut first_seen: HashMap<Option<&str>, i64> = HashMap::new();
+    let mut per_guid: HashMap<&str, &Delivered> = HashMap::new();
+    let mut without_guid = Vec::new();
     for d in deliveries {
-        let seen = first_seen
-            .entry(d.webhook_guid.as_deref())
-            .or_insert(d.received_at);
-        *seen = (*seen).min(d.received_at);
+        match d.webhook_guid.as_deref() {
+            Some(guid) => {
+                let best = per_guid.entry(guid).or_insert(d);
+                if within_webhook(d) > within_webhook(best) {
+                    *best = d;
+                }
+            }
+            None => without_guid.push(d),
+        }
     }
-    deliveries.iter().max_by_key(|d| {
-        (
-            first_seen[&d.webhook_guid.as_deref()],
-            d.sequence_number.unwrap_or(i64::MIN),
-            d.event_time.unwrap_or(d.received_at),
-            d.received_at,
-        )
-    })
+    per_guid
+        .into_values()
+        .chain(without_guid)
+        .max_by_key(|d| (when(d), d.received_at))
+}
+
+/// The order of callouts of one webhook.
+fn within_webhook(d: &Delivered) -> (i64, i64, i64) {
+    (
+        d.sequence_number.unwrap_or(i64::MIN),
+        when(d),
+        d.received_at,
+    )
+}
+
+/// When the change happened, as far as known.
+fn when(d: &Delivered) -> i64 {
+    d.event_time.unwrap_or(d.received_at)
 }
 
 #[cfg(test)]
@@ -101,15 +117,25 @@ mod tests {
     }
 
     #[test]
-    fn a_newer_webhook_outranks_an_older_ones_higher_numbers() {
-        let rows = [
-            delivered("old", 40, 100, true),
-            delivered("new", 1, 300, false),
-        ];
+    fn across_webhooks_the_later_change_wins_not_the_higher_number() {
+        let mut old = delivered("old", 40, 300, true);
+        let mut new = delivered("new", 1, 100, false);
+        old.event_time = Some(10);
+        new.event_time = Some(20);
         assert_eq!(
-            latest(&rows).and_then(|d| d.webhook_guid.clone()),
+            latest(&[old, new]).and_then(|d| d.webhook_guid.clone()),
             Some("new".into())
         );
+    }
+
+    #[test]
+    fn if_every_callout_had_its_own_guid_the_later_change_still_wins() {
+        // The reopening arrived first; the completion before it is a late retry.
+        let mut reopening = delivered("g-2", 0, 100, false);
+        let mut completion = delivered("g-1", 0, 200, true);
+        reopening.event_time = Some(20);
+        completion.event_time = Some(10);
+        assert!(!latest(&[reopening, completion]).is_some_and(|d| d.completed));
     }
 
     #[test]
