@@ -5,7 +5,7 @@
 # SQLite file, a generated admin token and master key, all through PSA_HUB__* variables), installs
 # schemathesis into a virtualenv if it is missing, waits for /readyz, then runs every schemathesis
 # check against GET /api/v1/openapi.json. Exits non-zero unless the run has no failure, no server
-# error and no schema problem. Not part of CI: it takes a few minutes and needs PyPI.
+# error and no schema problem. Not part of CI: it takes a minute or two and needs PyPI.
 #
 #   scripts/schemathesis.sh                      # default: 100 examples per operation
 #   MAX_EXAMPLES=500 scripts/schemathesis.sh     # longer run

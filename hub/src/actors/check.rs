@@ -67,7 +67,8 @@ pub async fn check(
 
 /// Autotask could not be asked. The state stays (a hint must not change it, and the webhook
 /// may well work); a periodic check keeps the error in the status, so a lasting problem such
-/// as rejected credentials shows.
+/// as rejected credentials shows. Where the webhook is likely disabled (a hint came, or it was
+/// found deactivated) and the failure may pass, the check is tried again soon.
 async fn could_not_look(
     deps: &Deps,
     mut record: ConnectionRecord,
@@ -77,12 +78,29 @@ async fn could_not_look(
     let message = scrubbed(error, &record.credentials);
     tracing::warn!(tenant = %record.tenant_id, %message, "cannot check the webhook");
     deps.metrics.check(trigger, CheckOutcome::Error);
-    if trigger == CheckTrigger::Periodic {
+    let deactivated = record.state == WebhookState::Deactivated;
+    let mut soon = None;
+    if error.class().is_retryable() && (trigger == CheckTrigger::Hint || deactivated) {
+        let failing_for = if deactivated {
+            failing_for(&mut record)
+        } else {
+            Duration::ZERO
+        };
+        soon = Some(retry_delay(failing_for, error.retry_after()));
+    }
+    if trigger == CheckTrigger::Periodic || deactivated {
         record.last_check_at = Some(Utc::now());
         record.last_error = Some(last_error(error, &record));
         deps.store.save_webhook_status(&record).await?;
     }
-    Ok(CheckEnd::Done)
+    Ok(soon.map_or(CheckEnd::Done, CheckEnd::RetrySoon))
+}
+
+/// How long repairs of this connection have failed in a row (starting the run now if new).
+fn failing_for(record: &mut ConnectionRecord) -> Duration {
+    let now = Utc::now();
+    let since = *record.failing_since.get_or_insert(now);
+    (now - since).to_std().unwrap_or_default()
 }
 
 /// Records a healthy webhook, or repairs a drifted one.
@@ -98,6 +116,7 @@ async fn compare(
     if found.is_healthy() {
         record.state = WebhookState::Active;
         record.last_error = None;
+        record.failing_since = None;
         deps.store.save_webhook_status(&record).await?;
         deps.metrics.check(trigger, CheckOutcome::Healthy);
         return Ok(CheckEnd::Done);
@@ -138,13 +157,14 @@ async fn repair(
             return Ok(CheckEnd::Done);
         }
         Err(error) if error.class().is_retryable() => {
-            // Autotask is busy or failing: repair again soon rather than delete a webhook
-            // that may only need a PATCH.
+            // Autotask is busy or failing: repair again (backing off as failures last) rather
+            // than delete a webhook that may only need a PATCH.
+            let failing_for = failing_for(&mut record);
             record.last_error = Some(last_error(&error, &record));
             deps.store.save_webhook_status(&record).await?;
             deps.metrics.check(trigger, CheckOutcome::Error);
             return Ok(CheckEnd::RetrySoon(retry_delay(
-                Duration::ZERO,
+                failing_for,
                 error.retry_after(),
             )));
         }

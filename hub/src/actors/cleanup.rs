@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
+use chrono::Utc;
+
 use psa_proto::{AdapterError, ErrorClass, PsaAdapter, TenantId};
 
 use super::deps::Deps;
 use super::failure::scrubbed;
 use super::messages::ActorError;
-use super::schedule::cleanup_retry;
+use super::schedule::{cleanup_retry, FAILING_LONG};
 use crate::metrics::CleanupOutcome;
 use crate::store::Cleanup;
 
@@ -46,7 +48,7 @@ pub async fn run(deps: &Deps, tenant: &TenantId) -> Result<Leftover, ActorError>
             }
             Err(error) => {
                 let message = scrubbed(&error, &cleanup.credentials);
-                let gave_up = gives_up(error.class(), cleanup.attempts + 1);
+                let gave_up = gives_up(error.class(), &cleanup);
                 tracing::warn!(%tenant, webhook_id = %cleanup.webhook_id, %message, gave_up, "replaced webhook not deleted");
                 deps.store
                     .cleanup_failed(&cleanup, &message, gave_up)
@@ -65,16 +67,16 @@ pub async fn run(deps: &Deps, tenant: &TenantId) -> Result<Leftover, ActorError>
     Ok(left)
 }
 
-/// After this many failed attempts (with backoff, about a day) only a person can help.
-const MAX_ATTEMPTS: i64 = 30;
-
-/// The old credentials are refused (or may not delete), or it failed for a day: left to an
-/// administrator. Anything else is tried again.
-fn gives_up(class: ErrorClass, attempts: i64) -> bool {
+/// The old credentials are refused (or may not manage webhooks), or it has failed for a day:
+/// left to an administrator. Anything else is tried again.
+fn gives_up(class: ErrorClass, cleanup: &Cleanup) -> bool {
+    let age = (Utc::now() - cleanup.created_at)
+        .to_std()
+        .unwrap_or_default();
     matches!(
         class,
         ErrorClass::CredentialsRejected | ErrorClass::CannotCreateWebhooks
-    ) || attempts >= MAX_ATTEMPTS
+    ) || age >= FAILING_LONG
 }
 
 pub fn instructions(deps: &Deps, cleanup: &Cleanup) -> String {

@@ -3,12 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use psa_autotask::AutotaskError;
+use psa_proto::redact::redact;
 use psa_proto::{AdapterError, WebhookCheck};
 
 use super::schedule::{FAILING_LONG, SLOW_RETRY};
 use crate::store::{ConnectionRecord, Credentials, LastError};
-
-const REDACTED: &str = "[redacted]";
 
 /// The error as stored and served, with `credentials` and the webhook secret removed.
 pub fn last_error(error: &AutotaskError, record: &ConnectionRecord) -> LastError {
@@ -19,14 +18,14 @@ pub fn last_error(error: &AutotaskError, record: &ConnectionRecord) -> LastError
     ];
     LastError {
         code: error.class().code().into(),
-        message: scrub(&error.to_string(), &secrets),
-        fix: scrub(&error.fix(), &secrets),
+        message: redact(&error.to_string(), &secrets),
+        fix: redact(&error.fix(), &secrets),
     }
 }
 
 /// An error message fit for a log line or a stored field, without `credentials`' secrets.
 pub fn scrubbed(error: &AutotaskError, credentials: &Credentials) -> String {
-    scrub(
+    redact(
         &error.to_string(),
         &[&credentials.secret, &credentials.integration_code],
     )
@@ -64,29 +63,5 @@ pub fn drifted(found: &WebhookCheck) -> LastError {
         fix: "psa-hub repairs it on its own. If this repeats, make sure Autotask can reach the \
               public URL and that it answers within Autotask's timeout."
             .into(),
-    }
-}
-
-fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    // Short values would redact ordinary words; real secrets are longer than this.
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(secret, REDACTED);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_are_scrubbed_but_short_values_are_left() {
-        let text = "Invalid request: secretKey Hunter2-Secret was refused for code ABC";
-        let out = scrub(text, &["Hunter2-Secret", "ABC"]);
-        assert_eq!(
-            out,
-            "Invalid request: secretKey [redacted] was refused for code ABC"
-        );
     }
 }

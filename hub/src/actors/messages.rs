@@ -47,7 +47,7 @@ pub struct Remove;
 /// What removal achieved, as the admin API answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Removal {
-    /// Whether a webhook was deleted in Autotask.
+    /// Whether Autotask confirmed the connection's webhook gone (deleted now, or already).
     pub webhook_removed: bool,
     /// What to delete by hand, and where, when the webhook could not be deleted.
     pub manual_cleanup: Option<String>,
@@ -109,6 +109,13 @@ pub struct ReadyState {
     pub actors: usize,
     /// Stored connections that could not be read, so have no actor.
     pub unreadable: usize,
+}
+
+/// Registry: a stored connection that could not be read was deleted.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct UnreadableGone {
+    pub tenant: TenantId,
 }
 
 /// Registry: stop every connection actor (hub shutdown).

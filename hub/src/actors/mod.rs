@@ -24,7 +24,7 @@ pub use connection::ConnectionActor;
 pub use deps::{Deps, WebhookTemplate};
 pub use messages::{
     ActorError, Check, Forget, Hint, Readiness, ReadyState, Removal, Remove, Setup, Start, StopAll,
-    Sweep,
+    Sweep, UnreadableGone,
 };
 pub use registry::Registry;
 pub use routes::{Route, Routes};

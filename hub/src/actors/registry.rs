@@ -1,14 +1,14 @@
 //! The registry: owns the running connection actors (one per tenant, each under its own
 //! supervisor) and the routing table the ingest path reads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix::prelude::*;
 use psa_proto::{TenantId, WebhookState};
 
 use super::connection::ConnectionActor;
 use super::deps::Deps;
-use super::messages::{Check, Forget, Hint, Readiness, Shutdown, Start, StopAll};
+use super::messages::{Check, Forget, Hint, Readiness, Shutdown, Start, StopAll, UnreadableGone};
 use crate::metrics::{CheckOutcome, CheckTrigger};
 use crate::store::StoreError;
 
@@ -17,8 +17,8 @@ pub struct Registry {
     deps: Deps,
     actors: HashMap<TenantId, Addr<ConnectionActor>>,
     /// Stored connections that could not be read at start (e.g. sealed with another master
-    /// key): they have no actor, so the hub is not ready.
-    unreadable: usize,
+    /// key): they have no actor, so the hub is not ready until they are deleted.
+    unreadable: HashSet<TenantId>,
     /// Handed to each actor, so one that finishes a removal on its own can be forgotten.
     me: Addr<Registry>,
 }
@@ -28,14 +28,16 @@ impl Registry {
     /// resumes whatever its connection's state says was unfinished.
     pub async fn start(deps: Deps) -> Result<Addr<Registry>, StoreError> {
         let mut records = Vec::new();
-        let mut unreadable = 0;
+        let mut unreadable = HashSet::new();
         for row in deps.store.connections().await? {
             match row {
                 Ok(record) => records.push(record),
                 // The others still start; this tenant's status answers 500 until it is fixed.
                 Err((tenant, error)) => {
-                    unreadable += 1;
-                    tracing::error!(%tenant, %error, "cannot read a stored connection; it is not started")
+                    tracing::error!(%tenant, %error, "cannot read a stored connection; it is not started");
+                    if let Ok(tenant) = TenantId::parse(tenant) {
+                        unreadable.insert(tenant);
+                    }
                 }
             }
         }
@@ -90,14 +92,25 @@ impl Handler<Start> for Registry {
 }
 
 impl Handler<Forget> for Registry {
-    type Result = ();
+    type Result = ResponseActFuture<Self, ()>;
 
-    fn handle(&mut self, msg: Forget, _ctx: &mut Context<Self>) {
-        // A newer actor may already serve the tenant; only the one that asked is forgotten.
-        if self.actors.get(&msg.tenant) == Some(&msg.actor) {
-            self.actors.remove(&msg.tenant);
-        }
-        msg.actor.do_send(Shutdown);
+    fn handle(&mut self, msg: Forget, _ctx: &mut Context<Self>) -> Self::Result {
+        let store = self.deps.store.clone();
+        let tenant = msg.tenant.clone();
+        let stored = async move { store.connection(&tenant).await };
+        Box::pin(stored.into_actor(self).map(move |found, act, _ctx| {
+            // A PUT may have created a new connection since the removal, and been handed this
+            // same actor: then it stays. (If the store cannot tell, it stays too: a spare actor
+            // does no harm, a missing one would.)
+            if !matches!(found, Ok(None)) {
+                return;
+            }
+            // A newer actor may already serve the tenant; only the one that asked is forgotten.
+            if act.actors.get(&msg.tenant) == Some(&msg.actor) {
+                act.actors.remove(&msg.tenant);
+            }
+            msg.actor.do_send(Shutdown);
+        }))
     }
 }
 
@@ -123,8 +136,16 @@ impl Handler<Readiness> for Registry {
     fn handle(&mut self, _msg: Readiness, _ctx: &mut Context<Self>) -> Self::Result {
         MessageResult(super::messages::ReadyState {
             actors: self.actors.len(),
-            unreadable: self.unreadable,
+            unreadable: self.unreadable.len(),
         })
+    }
+}
+
+impl Handler<UnreadableGone> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: UnreadableGone, _ctx: &mut Context<Self>) {
+        self.unreadable.remove(&msg.tenant);
     }
 }
 

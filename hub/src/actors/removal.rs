@@ -30,8 +30,10 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
     let left = cleanup::run(deps, tenant).await?;
     if never_registered {
         // Nothing of ours can be in Autotask at this URL: no call is needed, and none could fail.
+        if !deps.store.delete_connection(&record).await? {
+            return changed_or_gone(deps, &record).await.map(|()| None);
+        }
         deps.routes.remove(&record.hook_token);
-        deps.store.delete_connection(&record).await?;
         return Ok(Some(Removal {
             webhook_removed: false,
             manual_cleanup: join_manual(None, &left),
@@ -91,12 +93,13 @@ async fn orphan(
     }))
 }
 
-/// A conditional write found nothing to write: `Changed` while the connection is still there
-/// (another request changed it meanwhile), nothing when it is gone.
+/// A conditional write found nothing to write: `Changed` while the tenant has a connection
+/// (another request changed or replaced it meanwhile; its actor must stay), nothing when it has
+/// none.
 async fn changed_or_gone(deps: &Deps, record: &ConnectionRecord) -> Result<(), ActorError> {
     match deps.store.connection(&record.tenant_id).await? {
-        Some(now) if now.hook_token == record.hook_token => Err(ActorError::Changed),
-        _ => Ok(()),
+        Some(_) => Err(ActorError::Changed),
+        None => Ok(()),
     }
 }
 

@@ -88,7 +88,7 @@ pub async fn setup(
         }
         Err(error) => (registration_failed(deps, &mut record, &error), None),
     };
-    if !deps.store.save_webhook_status(&record).await? {
+    if !deps.store.save_webhook_status(&record).await? && !save_onto_newer(deps, &record).await? {
         tracing::warn!(%tenant, "the connection changed during setup; its result is dropped");
         if let Some(id) = created {
             orphaned_by_change(deps, &record, id).await?;
@@ -145,6 +145,30 @@ fn registration_failed(
         after: error.retry_after(),
         failing_for: (now - since).to_std().unwrap_or_default(),
     }
+}
+
+/// The connection got a new secret or integration code while this setup ran (same API user,
+/// URL and notification address): the webhook registered is still the right one, so its result
+/// is written onto the newer row. `false` when the change was of another kind.
+async fn save_onto_newer(deps: &Deps, result: &ConnectionRecord) -> Result<bool, ActorError> {
+    let Some(mut newer) = deps.store.connection(&result.tenant_id).await? else {
+        return Ok(false);
+    };
+    let same_webhook = newer.hook_token == result.hook_token
+        && newer.credentials.username == result.credentials.username
+        && newer.notification_email == result.notification_email
+        && newer.state == WebhookState::Registering;
+    if !same_webhook {
+        return Ok(false);
+    }
+    newer.state = result.state;
+    newer.webhook_id = result.webhook_id;
+    newer.webhook_guid = result.webhook_guid.clone();
+    newer.zone = result.zone.clone();
+    newer.last_error = result.last_error.clone();
+    newer.failing_since = result.failing_since;
+    newer.last_repair = result.last_repair.clone();
+    Ok(deps.store.save_webhook_status(&newer).await?)
 }
 
 /// A webhook this setup created for a connection that changed meanwhile. Made for another API

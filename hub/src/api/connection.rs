@@ -22,8 +22,8 @@ use super::responses::{
 use super::schema;
 use super::status::ConnectionStatus;
 use super::AdminState;
-use crate::actors::{ConnectionActor, Removal, Remove, Setup, Start};
-use crate::store::{ConnectionRecord, CredentialUpdate, Credentials};
+use crate::actors::{ConnectionActor, Removal, Remove, Setup, Start, UnreadableGone};
+use crate::store::{ConnectionRecord, CredentialUpdate, Credentials, StoreError};
 
 /// The Autotask API user's credentials. Lengths count characters of the value as sent;
 /// surrounding spaces are dropped from all but `secret` before it is stored.
@@ -133,11 +133,11 @@ pub async fn put(
         }
         orphan => {
             if orphan.is_some() && !state.store.delete_orphaned(&tenant).await? {
-                return Err(concurrent_change());
+                return Err(ApiError::concurrent_change());
             }
             let record = new_record(tenant.clone(), credentials, email, setup)?;
             if !state.store.insert_connection(&record).await? {
-                return Err(concurrent_change());
+                return Err(ApiError::concurrent_change());
             }
             state.routes.insert(&record);
             (true, setup)
@@ -178,7 +178,7 @@ async fn update_existing(
             replaced,
         };
         if !state.store.update_credentials(update).await? {
-            return Err(concurrent_change());
+            return Err(ApiError::concurrent_change());
         }
     }
     Ok(needs_setup)
@@ -224,13 +224,6 @@ impl Change {
     }
 }
 
-fn concurrent_change() -> ApiError {
-    ApiError::conflict(
-        ErrorCode::ConcurrentChange,
-        "another request changed this connection at the same time; repeat the request",
-    )
-}
-
 /// The connection's status: webhook state, banner, last error with its fix.
 #[utoipa::path(
     get,
@@ -241,6 +234,7 @@ fn concurrent_change() -> ApiError {
         (status = 200, description = "The connection's status", body = ConnectionStatus),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
         (status = 500, response = InternalError),
     )
 )]
@@ -314,7 +308,12 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = tenant_id(&path)?;
-    stored(&state, &tenant).await?;
+    match state.store.connection(&tenant).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Err(no_connection(&tenant)),
+        Err(StoreError::Sealed(_)) => return delete_unreadable(&state, &tenant).await,
+        Err(error) => return Err(error.into()),
+    }
     let actor = actor_for(&state, &tenant).await?;
     // Spawned, so the removal finishes even if the caller hangs up.
     let removal = actix_web::rt::spawn(actor.send(Remove))
@@ -322,6 +321,33 @@ pub async fn delete(
         .map_err(|_| ApiError::unavailable("the removal was interrupted; repeat the DELETE"))???;
     let removal = removal.ok_or_else(|| no_connection(&tenant))?;
     Ok(HttpResponse::Ok().json(removal))
+}
+
+/// A connection whose credentials cannot be opened cannot call its PSA: it is deleted, and the
+/// answer says what to delete by hand.
+async fn delete_unreadable(
+    state: &AdminState,
+    tenant: &TenantId,
+) -> Result<HttpResponse, ApiError> {
+    let (webhook, token) = state
+        .store
+        .delete_unreadable(tenant)
+        .await?
+        .ok_or_else(|| no_connection(tenant))?;
+    state.routes.remove(&token);
+    state.registry.do_send(UnreadableGone {
+        tenant: tenant.clone(),
+    });
+    let manual = format!(
+        "The stored credentials could not be read, so psa-hub could not delete the webhook \
+         itself. {}",
+        state.webhook.manual_cleanup_of(webhook, &token)
+    );
+    Ok(HttpResponse::Ok().json(Removal {
+        webhook_removed: false,
+        manual_cleanup: Some(manual),
+        retained: false,
+    }))
 }
 
 pub(super) async fn current_status(

@@ -40,6 +40,9 @@ pub enum ErrorCode {
     ConcurrentChange,
     /// 409: the event is linked to another ticket.
     EventAlreadyLinked,
+    /// 409: the stored connection cannot be read (sealed with another `secrets.master_key`, or
+    /// damaged); DELETE it, or restart with the right key.
+    ConnectionUnreadable,
     /// 413: the body is larger than 64 KiB.
     BodyTooLarge,
     /// 415: the body is not sent as `Content-Type: application/json`.
@@ -91,6 +94,14 @@ impl ApiError {
 
     pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// Another request changed the connection meanwhile; nothing of this one was written.
+    pub fn concurrent_change() -> Self {
+        Self::conflict(
+            ErrorCode::ConcurrentChange,
+            "another request changed this connection at the same time; repeat the request",
+        )
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
@@ -146,7 +157,16 @@ impl ResponseError for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        Self::internal(&error)
+        match error {
+            StoreError::Sealed(_) => Self::conflict(
+                ErrorCode::ConnectionUnreadable,
+                "the stored connection cannot be read: it was sealed with another \
+                 secrets.master_key, or is damaged. Restart psa-hub with the right key, or DELETE \
+                 the connection (its webhook must then be deleted in the PSA by hand) and connect \
+                 it again",
+            ),
+            other => Self::internal(&other),
+        }
     }
 }
 
@@ -157,10 +177,7 @@ impl From<ActorError> for ApiError {
                 "the connection's worker is stopping (hub shutdown or a concurrent removal); \
                  repeat the request",
             ),
-            ActorError::Changed => Self::conflict(
-                ErrorCode::ConcurrentChange,
-                "another request changed this connection at the same time; repeat the request",
-            ),
+            ActorError::Changed => Self::concurrent_change(),
             other => Self::internal(&other),
         }
     }

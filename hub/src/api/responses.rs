@@ -43,7 +43,8 @@ error_response!(
 error_response!(
     Conflict,
     "The request conflicts with the current state: `connection_being_removed`, \
-     `connection_removed`, `concurrent_change` or `event_already_linked`."
+     `connection_removed`, `concurrent_change`, `connection_unreadable` or \
+     `event_already_linked`."
 );
 error_response!(
     PayloadTooLarge,

@@ -122,18 +122,22 @@ impl Store {
         Ok(inserted > 0)
     }
 
-    /// Deletes the connection `record` describes (not a newer one under the same tenant), with
-    /// the clean-ups of its replaced webhooks: the removal answer reported those.
+    /// Deletes the connection `record` describes (not a newer one under the same tenant, nor one
+    /// whose credentials changed since it was read), with the clean-ups of its replaced
+    /// webhooks: the removal answer reported those.
     pub async fn delete_connection(&self, record: &ConnectionRecord) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        let deleted =
-            sqlx::query("DELETE FROM connections WHERE tenant_id = $1 AND hook_token = $2")
-                .bind(record.tenant_id.as_str())
-                .bind(record.hook_token.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        let deleted = sqlx::query(
+            "DELETE FROM connections WHERE tenant_id = $1 AND hook_token = $2 \
+             AND credentials_version = $3",
+        )
+        .bind(record.tenant_id.as_str())
+        .bind(record.hook_token.as_str())
+        .bind(record.credentials_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         if deleted > 0 {
             sqlx::query("DELETE FROM webhook_cleanups WHERE tenant_id = $1")
                 .bind(record.tenant_id.as_str())
@@ -142,6 +146,35 @@ impl Store {
         }
         tx.commit().await?;
         Ok(deleted > 0)
+    }
+
+    /// Deletes the tenant's connection without reading its sealed columns (they cannot be
+    /// opened); returns the webhook id and hook token it had, to say what to delete by hand.
+    pub async fn delete_unreadable(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<(Option<WebhookId>, HookToken)>, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin().await?;
+        let row =
+            sqlx::query("SELECT webhook_id, hook_token FROM connections WHERE tenant_id = $1")
+                .bind(tenant.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let token = HookToken::parse(row.try_get::<String, _>("hook_token")?)
+            .map_err(|e| StoreError::Corrupt(format!("hook token: {e}")))?;
+        let webhook = row.try_get::<Option<i64>, _>("webhook_id")?.map(WebhookId);
+        for table in ["webhook_cleanups", "connections"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
+                .bind(tenant.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Some((webhook, token)))
     }
 
     /// Deletes the tenant's connection if it is orphaned, so a new one can take its place.

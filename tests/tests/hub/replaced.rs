@@ -12,6 +12,18 @@ use crate::wait::until_true;
 
 const SECOND_USER: &str = "second-user@msp.example";
 
+/// Every way a check after a hint can end (`psa_hub_webhook_checks_total`'s outcomes).
+const HINT_OUTCOMES: [&str; 8] = [
+    "healthy",
+    "repaired",
+    "recreate",
+    "setup",
+    "error",
+    "not_applicable",
+    "skipped",
+    "dropped",
+];
+
 /// A hub whose simulated Autotask hides other API users' webhooks, with a second API user.
 async fn hidden_webhooks() -> Hub {
     let config = SimConfig {
@@ -69,7 +81,7 @@ async fn new_credentials_for_another_api_user_move_the_webhook() {
     // that hint's check runs on its own; let it finish before counting calls.
     until_true("the deactivation hint was handled", || async {
         let metrics = hub.metrics().await;
-        ["healthy", "skipped", "dropped"]
+        HINT_OUTCOMES
             .iter()
             .map(|outcome| sample(&metrics, &checks("hint", outcome)))
             .sum::<f64>()

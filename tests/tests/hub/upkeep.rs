@@ -41,7 +41,8 @@ async fn deliveries_past_their_retention_are_pruned_and_recent_ones_kept() {
 #[actix_web::test]
 async fn a_connection_that_cannot_be_read_keeps_the_hub_not_ready() {
     let mut hub = Hub::start().await;
-    hub.connect(TENANT).await;
+    let (_, status) = hub.connect(TENANT).await;
+    let webhook_id = status["webhook"]["id"].clone();
     let (code, ready) = hub.call(reqwest::Method::GET, "/readyz", None).await;
     assert_eq!(code, StatusCode::OK, "{ready}");
 
@@ -58,6 +59,21 @@ async fn a_connection_that_cannot_be_read_keeps_the_hub_not_ready() {
     );
     let (code, _) = hub.call(reqwest::Method::GET, "/healthz", None).await;
     assert_eq!(code, StatusCode::OK, "alive, just not ready");
+    let (code, status) = hub.status(TENANT).await;
+    assert_eq!(code, StatusCode::CONFLICT, "{status}");
+    assert_eq!(status["error"]["code"], "connection_unreadable");
+
+    // The operator lets it go: it is deleted without calling Autotask (its credentials cannot be
+    // read), the answer says what to delete by hand, and the hub is ready again.
+    let (code, removal) = hub.remove(TENANT).await;
+    assert_eq!(code, StatusCode::OK, "{removal}");
+    assert_eq!(removal["webhook_removed"], false);
+    let manual = removal["manual_cleanup"].as_str().expect("instructions");
+    assert!(manual.contains(&webhook_id.to_string()), "{manual}");
+    let (code, ready) = hub.call(reqwest::Method::GET, "/readyz", None).await;
+    assert_eq!(code, StatusCode::OK, "{ready}");
+    let (code, _) = hub.status(TENANT).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
 }
 
 #[actix_web::test]
