@@ -83,7 +83,7 @@ async fn handle(
         .headers()
         .get(SIGNATURE_HEADER)
         .and_then(|value| value.to_str().ok());
-    if signature.is_none() && is_deactivation_notice(&body) {
+    if signature.is_none() && psa_autotask::callout::is_deactivation_notice(&body) {
         // Unsigned by Autotask's design: only a reason to look, never a change by itself.
         state.registry.do_send(Hint {
             tenant: route.tenant.clone(),
@@ -233,25 +233,6 @@ async fn read_capped(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-/// Autotask's deactivation notice: `{"Action":"Deactivated", ...}`, sent without a signature.
-fn is_deactivation_notice(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|value| {
-            value.as_object().and_then(|object| {
-                object
-                    .iter()
-                    .find(|(key, _)| key.eq_ignore_ascii_case("action"))
-                    .and_then(|(_, value)| {
-                        value
-                            .as_str()
-                            .map(|s| s.eq_ignore_ascii_case("deactivated"))
-                    })
-            })
-        })
-        .unwrap_or(false)
 }
 
 /// Over the token's rate: Autotask delivers it again later (Retry-After in whole seconds).

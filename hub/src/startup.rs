@@ -15,7 +15,7 @@ use crate::actors::{Deps, Registry, Routes, StopAll, StopSignal, WebhookTemplate
 use crate::api::{self, AdminState};
 use crate::config::Settings;
 use crate::ingest::{self, IngestState};
-use crate::metrics::{AutotaskObserver, HubMetrics};
+use crate::metrics::{HubMetrics, PsaObserver};
 use crate::store::Store;
 
 /// A built hub, listening, not yet serving until [`Application::run_until_stopped`].
@@ -204,7 +204,7 @@ fn autotask(settings: &Settings, metrics: &Arc<HubMetrics>) -> anyhow::Result<Au
         ..AutotaskSettings::default()
     })
     .context("cannot build the Autotask client")?
-    .with_observer(Arc::new(AutotaskObserver(metrics.clone()))))
+    .with_observer(Arc::new(PsaObserver(metrics.clone()))))
 }
 
 /// The listener the PSAs reach: callouts and deactivation calls only.

@@ -66,6 +66,9 @@ pub struct TicketChange {
     pub completed_at: FieldValue<DateTime<Utc>>,
     pub resolution: FieldValue<String>,
     pub ticket_created_at: FieldValue<DateTime<Utc>>,
+    /// The callout does not say enough (whether the ticket is closed, or its resolution): the
+    /// hub reads the ticket's closure from the PSA after recording the callout.
+    pub needs_lookup: bool,
 }
 
 impl TicketChange {
@@ -97,6 +100,7 @@ mod tests {
             completed_at,
             resolution: FieldValue::Absent,
             ticket_created_at: FieldValue::Absent,
+            needs_lookup: false,
         }
     }
 

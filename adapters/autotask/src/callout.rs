@@ -42,6 +42,25 @@ impl CalloutFormat for AutotaskCallouts {
     }
 }
 
+/// Autotask's deactivation notice: `{"Action":"Deactivated", ...}`, sent without a signature.
+pub fn is_deactivation_notice(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|value| {
+            value.as_object().and_then(|object| {
+                object
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case("action"))
+                    .and_then(|(_, value)| {
+                        value
+                            .as_str()
+                            .map(|s| s.eq_ignore_ascii_case("deactivated"))
+                    })
+            })
+        })
+        .unwrap_or(false)
+}
+
 /// An object's keys folded to lower case, so `PersonID`, `PersonId` and `personId` all match.
 struct Folded<'a>(HashMap<String, &'a Value>);
 
@@ -130,6 +149,8 @@ fn parse_callout(body: &[u8]) -> Result<TicketChange, CalloutParseError> {
             "CreateDate",
             as_time,
         )?,
+        // Autotask's callout carries the completion and its resolution (display fields).
+        needs_lookup: false,
     })
 }
 

@@ -12,6 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use psa_proto::redact::redact;
+use psa_proto::ApiObserver;
 
 use crate::error::{error_messages, AutotaskError};
 use crate::limiter::EndpointLimiter;
@@ -104,12 +105,6 @@ impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// Told about every HTTP exchange with Autotask (for metrics). `status` is `None` when no
-/// answer came back.
-pub trait ApiObserver: Send + Sync + fmt::Debug {
-    fn observe(&self, op: Op, status: Option<u16>, elapsed: Duration);
 }
 
 /// An API user's credentials. The secret never prints.
@@ -338,7 +333,12 @@ impl AutotaskClient {
         let outcome = exchange(op, request).await;
         if let Some(observer) = &self.shared.observer {
             let status = outcome.as_ref().ok().map(|(status, _, _)| status.as_u16());
-            observer.observe(op, status, started.elapsed());
+            observer.observe(
+                crate::provider::NAME,
+                op.as_str(),
+                status,
+                started.elapsed(),
+            );
         }
         let (status, retry_after, text) = outcome?;
         let failed = !status.is_success()

@@ -10,7 +10,9 @@ use psa_proto::{
 };
 use url::Url;
 
-use crate::client::{ApiObserver, AutotaskClient, Shared};
+use psa_proto::ApiObserver;
+
+use crate::client::{AutotaskClient, Shared};
 use crate::error::AutotaskError;
 use crate::fields::FieldCatalog;
 use crate::limiter::EndpointLimiter;

@@ -13,23 +13,30 @@
 //! - [`webhook`]: registration (with duplicate recovery), check, repair and removal.
 //! - [`presence`]: whether a webhook still exists; "not found" only when a query confirms it.
 //! - [`connection`]: the [`psa_proto::PsaAdapter`] for one tenant, and the shared factory.
+//! - [`closure`]: a ticket's closure state read from Autotask.
+//! - [`connect_input`]: the PUT body of an Autotask connection, its validation and schema.
+//! - [`provider`]: Autotask as a hub provider ([`psa_proto::Provider`], [`psa_proto::Connection`]).
 
 pub mod cache;
 pub mod callout;
 pub mod canonical;
 pub mod client;
+pub mod closure;
+pub mod connect_input;
 pub mod connection;
 pub mod error;
 pub mod fields;
 pub mod limiter;
 pub mod presence;
+pub mod provider;
 pub mod retry;
 pub mod signature;
 pub mod webhook;
 pub mod zone;
 
 pub use callout::AutotaskCallouts;
-pub use client::{ApiObserver, Op};
+pub use client::Op;
 pub use connection::{Autotask, AutotaskConnection, AutotaskSettings, Credentials};
 pub use error::AutotaskError;
+pub use provider::{AutotaskProvider, NAME};
 pub use signature::{generate_secret, sign, verify, SIGNATURE_HEADER};

@@ -8,8 +8,7 @@ use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
-use psa_autotask::{ApiObserver, Op};
-use psa_proto::{Drift, WebhookState};
+use psa_proto::{ApiObserver, Drift, PsaName, WebhookState};
 
 mod labels;
 
@@ -29,8 +28,8 @@ pub struct HubMetrics {
     pub repairs: IntCounterVec,
     pub cleanups: IntCounterVec,
     pub deliveries_pruned: IntCounter,
-    pub autotask_requests: IntCounterVec,
-    pub autotask_seconds: HistogramVec,
+    pub psa_requests: IntCounterVec,
+    pub psa_seconds: HistogramVec,
     pub actor_restarts: IntCounter,
 }
 
@@ -96,20 +95,20 @@ impl HubMetrics {
                 "deliveries_pruned_total",
                 "Delivery-log rows deleted after their retention.",
             )?,
-            autotask_requests: counter_vec(
-                "autotask_requests_total",
-                "Autotask REST exchanges, by operation and status class.",
-                &["operation", "status_class"],
+            psa_requests: counter_vec(
+                "psa_requests_total",
+                "PSA API exchanges, by PSA, operation and status class.",
+                &["psa", "operation", "status_class"],
             )?,
-            autotask_seconds: HistogramVec::new(
+            psa_seconds: HistogramVec::new(
                 HistogramOpts::new(
-                    "autotask_request_duration_seconds",
-                    "Duration of Autotask REST exchanges.",
+                    "psa_request_duration_seconds",
+                    "Duration of PSA API exchanges, by PSA and operation.",
                 )
                 .buckets(vec![
                     0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
                 ]),
-                &["operation"],
+                &["psa", "operation"],
             )?,
             actor_restarts: IntCounter::new(
                 "actor_restarts_total",
@@ -144,8 +143,8 @@ impl HubMetrics {
             Box::new(self.repairs.clone()),
             Box::new(self.cleanups.clone()),
             Box::new(self.deliveries_pruned.clone()),
-            Box::new(self.autotask_requests.clone()),
-            Box::new(self.autotask_seconds.clone()),
+            Box::new(self.psa_requests.clone()),
+            Box::new(self.psa_seconds.clone()),
             Box::new(self.actor_restarts.clone()),
             Box::new(build_info),
         ];
@@ -228,12 +227,12 @@ impl HubMetrics {
     }
 }
 
-/// Feeds the Autotask client's exchanges into the metrics.
+/// Feeds every adapter's exchanges with its PSA into the metrics.
 #[derive(Debug)]
-pub struct AutotaskObserver(pub Arc<HubMetrics>);
+pub struct PsaObserver(pub Arc<HubMetrics>);
 
-impl ApiObserver for AutotaskObserver {
-    fn observe(&self, op: Op, status: Option<u16>, elapsed: Duration) {
+impl ApiObserver for PsaObserver {
+    fn observe(&self, psa: PsaName, op: &'static str, status: Option<u16>, elapsed: Duration) {
         let class = match status {
             None => "network_error",
             Some(s) if s < 300 => "2xx",
@@ -243,12 +242,12 @@ impl ApiObserver for AutotaskObserver {
             Some(_) => "5xx",
         };
         self.0
-            .autotask_requests
-            .with_label_values(&[op.as_str(), class])
+            .psa_requests
+            .with_label_values(&[psa.as_str(), op, class])
             .inc();
         self.0
-            .autotask_seconds
-            .with_label_values(&[op.as_str()])
+            .psa_seconds
+            .with_label_values(&[psa.as_str(), op])
             .observe(elapsed.as_secs_f64());
     }
 }

@@ -72,7 +72,7 @@ async fn a_completed_ticket_closes_its_linked_event_with_the_resolution() {
     assert!(
         sample(
             &metrics,
-            "psa_hub_autotask_requests_total{operation=\"webhook_create\",status_class=\"2xx\"}"
+            "psa_hub_psa_requests_total{operation=\"webhook_create\",psa=\"autotask\",status_class=\"2xx\"}"
         ) >= 1.0,
         "{metrics}"
     );
