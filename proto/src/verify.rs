@@ -32,6 +32,10 @@ pub enum VerifyError {
     MalformedSignature,
     #[error("the signature does not match the body")]
     Mismatch,
+    /// The callout names where to fetch its signing key, and that is not the tenant's own PSA:
+    /// nothing is fetched.
+    #[error("the callout's signing key is not the connection's own")]
+    UntrustedKey,
 }
 
 /// Why a verified callout could not be understood.
