@@ -17,7 +17,7 @@ use autotask_sim::{sign, ApiUser, SimConfig, Simulator};
 use clap::Parser;
 use futures_util::stream::{self, StreamExt};
 use psa_hub::local::local_settings;
-use psa_hub::store::{EventStatus, Store};
+use psa_hub::store::{EventStatus, NewLink, Store};
 use psa_hub::Application;
 use psa_proto::{EventId, TenantId};
 use serde_json::{json, Value};
@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
     let public = format!("http://{}", app.public_addr());
     actix_web::rt::spawn(app.run_until_stopped());
     let http = reqwest::Client::new();
-    let store = Store::open(&db_settings, key).await?;
+    let store = Store::open(&db_settings, key, vec![psa_autotask::NAME]).await?;
     let tenant = TenantId::parse(TENANT)?;
 
     let status: Value = http
@@ -87,9 +87,7 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..args.e2e {
         let ticket = sim.create_ticket(db, "bench");
         let event = EventId::parse(format!("e2e-{i}"))?;
-        store
-            .link_event(&tenant, &event, psa_proto::TicketId(ticket.0), None)
-            .await?;
+        store.link_event(&link(&tenant, &event, ticket.0)).await?;
         let started = Instant::now();
         sim.complete_ticket(db, ticket, "resolved");
         loop {
@@ -114,12 +112,7 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..args.callouts {
         let event = EventId::parse(format!("load-{i}"))?;
         store
-            .link_event(
-                &tenant,
-                &event,
-                psa_proto::TicketId(1_000_000 + i as i64),
-                None,
-            )
+            .link_event(&link(&tenant, &event, 1_000_000 + i as i64))
             .await?;
     }
     let bodies: Vec<(Vec<u8>, String)> = (0..args.callouts)
@@ -207,5 +200,15 @@ fn report(title: &str, samples: &mut [Duration], wall: Option<Duration>) {
             samples.len() as f64 / wall.as_secs_f64(),
             wall.as_secs_f64()
         );
+    }
+}
+
+fn link(tenant: &TenantId, event: &EventId, ticket: i64) -> NewLink {
+    NewLink {
+        tenant: tenant.clone(),
+        psa: Some(psa_autotask::NAME),
+        event: event.clone(),
+        ticket: psa_proto::TicketId(ticket),
+        ticket_created_at: None,
     }
 }

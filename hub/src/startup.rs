@@ -9,13 +9,14 @@ use actix::Addr;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use psa_autotask::{Autotask, AutotaskSettings};
 
-use crate::actors::{Deps, Registry, Routes, StopAll, StopSignal, WebhookTemplate};
+use crate::actors::{Deps, Registry, Routes, StopAll, StopSignal};
 use crate::api::{self, AdminState};
 use crate::config::Settings;
 use crate::ingest::{self, IngestState};
 use crate::metrics::{HubMetrics, PsaObserver};
+use crate::providers;
+use crate::psa::Psas;
 use crate::store::Store;
 
 /// A built hub, listening, not yet serving until [`Application::run_until_stopped`].
@@ -67,33 +68,21 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let metrics = HubMetrics::new().context("cannot register the metrics")?;
-        let store = Store::open(&settings.database, settings.secrets.master_key.clone())
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot open the database {}",
-                    redact_url(&settings.database.url)
-                )
-            })?;
+        let metrics = HubMetrics::new(providers::NAMES).context("cannot register the metrics")?;
         let (public_listener, admin_listener) = bind(&settings)?;
         let public_addr = public_listener.local_addr()?;
         let admin_addr = admin_listener.local_addr()?;
         let public_url = public_url(&settings, public_addr);
+        let observer = Arc::new(PsaObserver(metrics.clone()));
+        let psas = providers::providers(&settings, &public_url, observer)?;
+        let store = open_store(&settings, &psas).await?;
         let routes = Routes::new(settings.public.rate_limit);
         let stop = StopSignal::default();
-        let webhook = WebhookTemplate {
-            name: settings.autotask.webhook_name.clone(),
-            public_base: public_url.clone(),
-        };
         let deps = Deps {
             store: store.clone(),
-            autotask: autotask(&settings, &metrics)?,
+            psas: psas.clone(),
             routes: routes.clone(),
             metrics: metrics.clone(),
-            webhook: webhook.clone(),
-            check_interval: settings.autotask.check_interval,
-            drift_check: settings.autotask.drift_check,
             stop: stop.clone(),
         };
         let registry = Registry::start(deps)
@@ -109,6 +98,7 @@ impl Application {
         let public = public_server(
             IngestState {
                 store: store.clone(),
+                psas: psas.clone(),
                 routes: routes.clone(),
                 registry: registry.clone(),
                 metrics: metrics.clone(),
@@ -122,7 +112,8 @@ impl Application {
                 registry: registry.clone(),
                 routes,
                 metrics,
-                webhook,
+                openapi: api::openapi_document(&psas).into(),
+                psas,
                 tokens: settings.admin.tokens.clone(),
                 setup_wait: settings.admin.setup_wait,
                 ready: ready.clone(),
@@ -156,7 +147,7 @@ impl Application {
         self.admin_addr
     }
 
-    /// The base of the webhook URLs registered in Autotask.
+    /// The base of the webhook URLs registered in the PSAs.
     pub fn public_url(&self) -> &str {
         &self.public_url
     }
@@ -197,17 +188,30 @@ fn public_url(settings: &Settings, public_addr: SocketAddr) -> String {
     }
 }
 
-fn autotask(settings: &Settings, metrics: &Arc<HubMetrics>) -> anyhow::Result<Autotask> {
-    Ok(Autotask::new(AutotaskSettings {
-        zone_lookup_url: settings.autotask.zone_lookup_url.to_string(),
-        request_timeout: settings.autotask.request_timeout,
-        ..AutotaskSettings::default()
-    })
-    .context("cannot build the Autotask client")?
-    .with_observer(Arc::new(PsaObserver(metrics.clone()))))
+/// Opens the database, migrated, with rows of the release before PSA providers upgraded.
+async fn open_store(settings: &Settings, psas: &Psas) -> anyhow::Result<Store> {
+    let database = redact_url(&settings.database.url);
+    let store = Store::open(
+        &settings.database,
+        settings.secrets.master_key.clone(),
+        psas.names(),
+    )
+    .await
+    .with_context(|| format!("cannot open the database {database}"))?;
+    let upgraded = store
+        .upgrade_legacy(&providers::legacy_upgrade())
+        .await
+        .with_context(|| format!("cannot upgrade the stored connections in {database}"))?;
+    if upgraded > 0 {
+        tracing::info!(
+            upgraded,
+            "stored connections carried over to the provider layout"
+        );
+    }
+    Ok(store)
 }
 
-/// The listener the PSAs reach: callouts and deactivation calls only.
+/// The listener the PSAs reach: callouts and deactivation notices only.
 fn public_server(state: IngestState, listener: TcpListener) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     Ok(HttpServer::new(move || {
@@ -223,11 +227,12 @@ fn public_server(state: IngestState, listener: TcpListener) -> std::io::Result<S
 
 /// The internal listener: `/api/v1`, `/metrics`, `/healthz`, `/readyz`.
 fn admin_server(state: AdminState, listener: TcpListener) -> std::io::Result<Server> {
+    let names = state.psas.names();
     let state = web::Data::new(state);
     Ok(HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .configure(api::configure)
+            .configure(|cfg| api::configure(cfg, &names))
             .default_service(web::to(api::not_found))
     })
     .workers(2)

@@ -7,13 +7,15 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use chrono::Utc;
-use psa_proto::{ErrorClass, TenantId, WebhookState};
+use psa_proto::{ErrorClass, WebhookState};
 
 use super::deps::Deps;
 use super::messages::{ActorError, Forget, Setup, Sweep};
 use super::registry::Registry;
 use super::schedule::{first_check, next_check, retry_delay};
 use super::setup::{SetupEnd, SetupResult};
+use crate::psa::Psa;
+use crate::store::ConnectionKey;
 
 /// The first restart waits this long; each further one in a row doubles it, up to the maximum.
 const FIRST_RESTART_DELAY: Duration = Duration::from_millis(200);
@@ -21,7 +23,9 @@ const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct ConnectionActor {
-    pub(super) tenant: TenantId,
+    pub(super) key: ConnectionKey,
+    /// The connection's PSA, with its check periods.
+    pub(super) psa: Psa,
     pub(super) deps: Deps,
     pub(super) registry: Addr<Registry>,
     /// Restarts in a row without a successful piece of work since; kept across restarts
@@ -43,13 +47,15 @@ pub struct ConnectionActor {
 
 impl ConnectionActor {
     pub fn new(
-        tenant: TenantId,
+        key: ConnectionKey,
+        psa: Psa,
         deps: Deps,
         registry: Addr<Registry>,
         resume_at_start: bool,
     ) -> Self {
         Self {
-            tenant,
+            key,
+            psa,
             deps,
             registry,
             crash_streak: 0,
@@ -65,11 +71,12 @@ impl ConnectionActor {
     /// Picks up work a previous run (or a crash) left unfinished, as the store records it.
     fn resume(&mut self, ctx: &mut Context<Self>) {
         let store = self.deps.store.clone();
-        let tenant = self.tenant.clone();
+        let key = self.key.clone();
         let work = async move {
-            let record = store.connection(&tenant).await?;
-            let pending = store.cleanups(&tenant).await?.iter().any(|c| !c.gave_up);
-            Ok::<_, crate::store::StoreError>((record, pending))
+            let record = store.connection(&key).await?;
+            let cleanups = store.cleanups(&key).await?.iter().any(|c| !c.gave_up);
+            let lookups = !store.pending_lookups(&key, 1).await?.is_empty();
+            Ok::<_, crate::store::StoreError>((record, cleanups || lookups))
         };
         ctx.wait(work.into_actor(self).map(|found, act, ctx| match found {
             Ok((Some(record), pending)) => act.resume_record(&record, pending, ctx),
@@ -81,7 +88,7 @@ impl ConnectionActor {
     fn resume_record(
         &mut self,
         record: &crate::store::ConnectionRecord,
-        cleanups_pending: bool,
+        work_pending: bool,
         ctx: &mut Context<Self>,
     ) {
         match record.state {
@@ -89,7 +96,7 @@ impl ConnectionActor {
             // The check repairs it in place where it can.
             WebhookState::Deactivated => ctx.notify(Sweep),
             WebhookState::Removing => {
-                tracing::info!(tenant = %self.tenant, "resuming an interrupted removal");
+                tracing::info!(connection = %self.key, "resuming an interrupted removal");
                 ctx.notify(super::messages::Remove)
             }
             // A retry timer does not survive a restart; the stored error says whether one was
@@ -105,7 +112,7 @@ impl ConnectionActor {
                     .unwrap_or_default();
                 self.schedule_retry(failing_for, None, ctx)
             }
-            _ if cleanups_pending => ctx.notify(Sweep),
+            _ if work_pending => ctx.notify(Sweep),
             _ => {}
         }
     }
@@ -124,7 +131,7 @@ impl ConnectionActor {
         ctx: &mut Context<Self>,
     ) {
         let delay = retry_delay(failing_for, after);
-        tracing::info!(tenant = %self.tenant, ?delay, "retrying webhook setup later");
+        tracing::info!(connection = %self.key, ?delay, "retrying webhook setup later");
         self.cancel_retry(ctx);
         self.retry_timer = Some(ctx.notify_later(Setup::now(), delay));
     }
@@ -135,7 +142,7 @@ impl ConnectionActor {
         if let Some((timer, _)) = self.sweep_timer.take() {
             ctx.cancel_future(timer);
         }
-        if !self.stopping_for_good && !self.deps.drift_check.is_zero() {
+        if !self.stopping_for_good && !self.psa.drift_check.is_zero() {
             let due = Instant::now() + delay;
             self.sweep_timer = Some((ctx.notify_later(Sweep, delay), due));
         }
@@ -155,11 +162,11 @@ impl ConnectionActor {
 
     /// After a periodic check: the next one within a period.
     pub(super) fn sweep_done(&mut self, ctx: &mut Context<Self>) {
-        self.schedule_sweep(next_check(self.deps.drift_check), ctx);
+        self.schedule_sweep(next_check(self.psa.drift_check), ctx);
     }
 
     pub(super) fn fatal(&mut self, error: &ActorError, ctx: &mut Context<Self>) {
-        tracing::error!(tenant = %self.tenant, %error, "connection actor failed; its supervisor restarts it");
+        tracing::error!(connection = %self.key, %error, "connection actor failed; its supervisor restarts it");
         ctx.stop();
     }
 
@@ -186,7 +193,7 @@ impl ConnectionActor {
     /// The connection is gone for good (or never was): the registry retires this actor.
     pub(super) fn retire(&self, ctx: &mut Context<Self>) {
         self.registry.do_send(Forget {
-            tenant: self.tenant.clone(),
+            key: self.key.clone(),
             actor: ctx.address(),
         });
     }
@@ -217,7 +224,7 @@ impl Actor for ConnectionActor {
             // Restarted only because an address was still alive; it ends once they are dropped.
             return;
         }
-        self.schedule_sweep(first_check(self.deps.drift_check), ctx);
+        self.schedule_sweep(first_check(self.psa.drift_check), ctx);
         if self.crash_streak == 0 {
             if self.resume_at_start {
                 self.resume(ctx);
@@ -239,7 +246,7 @@ impl Supervised for ConnectionActor {
         self.crash_streak += 1;
         self.retry_timer = None;
         self.sweep_timer = None;
-        self.deps.metrics.actor_restarts.inc();
-        tracing::warn!(tenant = %self.tenant, streak = self.crash_streak, "connection actor restarting");
+        self.deps.metrics.actor_restarted(self.key.psa);
+        tracing::warn!(connection = %self.key, streak = self.crash_streak, "connection actor restarting");
     }
 }

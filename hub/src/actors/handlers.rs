@@ -1,5 +1,5 @@
 //! The connection actor's messages: setup, the deactivation-hint check, the periodic check,
-//! removal and shutdown. Each holds the mailbox until its work is done.
+//! ticket lookups, removal and shutdown. Each holds the mailbox until its work is done.
 
 use std::time::Instant;
 
@@ -8,7 +8,8 @@ use actix::prelude::*;
 use super::check::{self, CheckEnd};
 use super::cleanup;
 use super::connection::ConnectionActor;
-use super::messages::{ActorError, Check, Removal, Remove, Setup, Shutdown, Sweep};
+use super::lookups;
+use super::messages::{ActorError, Check, Lookup, Removal, Remove, Setup, Shutdown, Sweep};
 use super::setup::{self, SetupResult};
 use crate::metrics::{CheckOutcome, CheckTrigger};
 
@@ -20,21 +21,27 @@ impl ConnectionActor {
         trigger: CheckTrigger,
     ) -> impl std::future::Future<Output = Result<Option<SetupResult>, ActorError>> + 'static {
         let deps = self.deps.clone();
-        let tenant = self.tenant.clone();
+        let key = self.key.clone();
         self.guarded(async move {
-            let retry_check = match check::check(&deps, &tenant, trigger).await? {
+            let retry_check = match check::check(&deps, &key, trigger).await? {
                 CheckEnd::Setup(drifts) => {
-                    return setup::setup(&deps, &tenant, drifts).await.map(Some)
+                    return setup::setup(&deps, &key, drifts).await.map(Some)
                 }
                 CheckEnd::RetrySoon(delay) => Some(delay),
                 CheckEnd::Done => None,
             };
-            let cleanup_retry = if trigger == CheckTrigger::Periodic {
-                cleanup::run(&deps, &tenant).await?.retry_in
+            let (cleanup_retry, lookup_retry) = if trigger == CheckTrigger::Periodic {
+                (
+                    cleanup::run(&deps, &key).await?.retry_in,
+                    lookups::run(&deps, &key).await?,
+                )
             } else {
-                None
+                (None, None)
             };
-            let soonest = retry_check.into_iter().chain(cleanup_retry).min();
+            let soonest = [retry_check, cleanup_retry, lookup_retry]
+                .into_iter()
+                .flatten()
+                .min();
             Ok(Some(SetupResult::skipped(soonest)))
         })
     }
@@ -67,8 +74,8 @@ impl Handler<Setup> for ConnectionActor {
         self.last_setup_started = Some(Instant::now());
         self.cancel_retry(ctx);
         let deps = self.deps.clone();
-        let tenant = self.tenant.clone();
-        let work = self.guarded(async move { setup::setup(&deps, &tenant, None).await });
+        let key = self.key.clone();
+        let work = self.guarded(async move { setup::setup(&deps, &key, None).await });
         AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
             match result {
                 Ok(result) => act.after_setup(result, ctx),
@@ -90,12 +97,12 @@ impl Handler<Check> for ConnectionActor {
         let now = Instant::now();
         if self
             .last_check
-            .is_some_and(|last| now.duration_since(last) < self.deps.check_interval)
+            .is_some_and(|last| now.duration_since(last) < self.psa.check_interval)
         {
-            tracing::debug!(tenant = %self.tenant, "deactivation hint ignored: checked recently");
+            tracing::debug!(connection = %self.key, "deactivation hint ignored: checked recently");
             self.deps
                 .metrics
-                .check(CheckTrigger::Hint, CheckOutcome::Skipped);
+                .check(self.key.psa, CheckTrigger::Hint, CheckOutcome::Skipped);
             return AtomicResponse::new(Box::pin(actix::fut::ready(())));
         }
         self.last_check = Some(now);
@@ -121,14 +128,31 @@ impl Handler<Sweep> for ConnectionActor {
     }
 }
 
+impl Handler<Lookup> for ConnectionActor {
+    type Result = AtomicResponse<Self, ()>;
+
+    fn handle(&mut self, _msg: Lookup, _ctx: &mut Context<Self>) -> Self::Result {
+        let deps = self.deps.clone();
+        let key = self.key.clone();
+        let work = self.guarded(async move { lookups::run(&deps, &key).await });
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(
+            |result, act, ctx| match result {
+                Ok(retry) => act.after_setup(SetupResult::skipped(retry), ctx),
+                Err(ActorError::Stopping) => {}
+                Err(error) => act.fatal(&error, ctx),
+            },
+        )))
+    }
+}
+
 impl Handler<Remove> for ConnectionActor {
     type Result = AtomicResponse<Self, Result<Option<Removal>, ActorError>>;
 
     fn handle(&mut self, _msg: Remove, ctx: &mut Context<Self>) -> Self::Result {
         self.cancel_retry(ctx);
         let deps = self.deps.clone();
-        let tenant = self.tenant.clone();
-        let work = self.guarded(async move { super::removal::remove(&deps, &tenant).await });
+        let key = self.key.clone();
+        let work = self.guarded(async move { super::removal::remove(&deps, &key).await });
         AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
             match &result {
                 Ok(None) => act.retire(ctx),

@@ -1,11 +1,10 @@
 //! The messages of the actor system: one small struct per intent, with typed results.
 
 use actix::prelude::*;
-use psa_proto::TenantId;
 use serde::Serialize;
 
 use super::connection::ConnectionActor;
-use crate::store::StoreError;
+use crate::store::{ConnectionKey, StoreError};
 
 /// A failure the connection actor cannot handle itself; the actor stops and its supervisor
 /// restarts it.
@@ -20,6 +19,9 @@ pub enum ActorError {
     /// work's result was not written.
     #[error("the connection changed while the work ran")]
     Changed,
+    /// A connection of a PSA this hub does not serve (a bug of the caller).
+    #[error("psa-hub does not serve the PSA {0:?}")]
+    UnknownPsa(String),
 }
 
 /// Register (or re-register) the webhook now: after a PUT, on Retry Webhook Setup, to resume
@@ -68,6 +70,11 @@ pub struct Check;
 #[rtype(result = "()")]
 pub struct Sweep;
 
+/// Read from the PSA the tickets of callouts that did not say enough, and apply what it says.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Lookup;
+
 /// Stop for good (the connection was removed or the hub is shutting down).
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -75,9 +82,9 @@ pub struct Shutdown;
 
 /// Registry: start the actor of a stored connection, or return the running one.
 #[derive(Debug, Message)]
-#[rtype(result = "Addr<ConnectionActor>")]
+#[rtype(result = "Option<Addr<ConnectionActor>>")]
 pub struct Start {
-    pub tenant: TenantId,
+    pub key: ConnectionKey,
     /// Whether the actor picks up unfinished work by itself (at hub start) or is about to be
     /// told what to do (by the admin API).
     pub resume: bool,
@@ -87,15 +94,15 @@ pub struct Start {
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct Forget {
-    pub tenant: TenantId,
+    pub key: ConnectionKey,
     pub actor: Addr<ConnectionActor>,
 }
 
-/// Registry: pass a deactivation hint to the tenant's actor.
+/// Registry: pass a deactivation hint to the connection's actor.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct Hint {
-    pub tenant: TenantId,
+    pub key: ConnectionKey,
 }
 
 /// Registry: how complete the actor system is, for `/readyz`.
@@ -115,7 +122,14 @@ pub struct ReadyState {
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct UnreadableGone {
-    pub tenant: TenantId,
+    pub key: ConnectionKey,
+}
+
+/// Registry: pass a callout that needs its ticket read to the connection's actor.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct LookupDue {
+    pub key: ConnectionKey,
 }
 
 /// Registry: stop every connection actor (hub shutdown).

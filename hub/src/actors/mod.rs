@@ -3,7 +3,8 @@
 //!
 //! The actor decides *when* (`connection`, `handlers`, `schedule`); plain async functions say
 //! *what*: `setup`, `check` (hints and the periodic desired-state check, with repairs),
-//! `cleanup` (webhooks of replaced credentials) and `removal`.
+//! `cleanup` (webhooks of replaced credentials), `lookups` (tickets read for callouts that did
+//! not say enough) and `removal`.
 
 mod bucket;
 mod check;
@@ -12,6 +13,7 @@ pub mod connection;
 mod deps;
 mod failure;
 mod handlers;
+mod lookups;
 pub mod messages;
 pub mod registry;
 mod removal;
@@ -21,10 +23,10 @@ mod setup;
 pub mod stop;
 
 pub use connection::ConnectionActor;
-pub use deps::{Deps, WebhookTemplate};
+pub use deps::Deps;
 pub use messages::{
-    ActorError, Check, Forget, Hint, Readiness, ReadyState, Removal, Remove, Setup, Start, StopAll,
-    Sweep, UnreadableGone,
+    ActorError, Check, Forget, Hint, Lookup, LookupDue, Readiness, ReadyState, Removal, Remove,
+    Setup, Start, StopAll, Sweep, UnreadableGone,
 };
 pub use registry::Registry;
 pub use routes::{Route, Routes};

@@ -1,24 +1,27 @@
-//! The registry: owns the running connection actors (one per tenant, each under its own
+//! The registry: owns the running connection actors (one per connection, each under its own
 //! supervisor) and the routing table the ingest path reads.
 
 use std::collections::{HashMap, HashSet};
 
 use actix::prelude::*;
-use psa_proto::{TenantId, WebhookState};
+use psa_proto::WebhookState;
 
 use super::connection::ConnectionActor;
 use super::deps::Deps;
-use super::messages::{Check, Forget, Hint, Readiness, Shutdown, Start, StopAll, UnreadableGone};
+use super::messages::{
+    Check, Forget, Hint, Lookup, LookupDue, Readiness, Shutdown, Start, StopAll, UnreadableGone,
+};
 use crate::metrics::{CheckOutcome, CheckTrigger};
-use crate::store::StoreError;
+use crate::store::{ConnectionKey, StoreError};
 
 #[derive(Debug)]
 pub struct Registry {
     deps: Deps,
-    actors: HashMap<TenantId, Addr<ConnectionActor>>,
+    actors: HashMap<ConnectionKey, Addr<ConnectionActor>>,
     /// Stored connections that could not be read at start (e.g. sealed with another master
-    /// key): they have no actor, so the hub is not ready until they are deleted.
-    unreadable: HashSet<TenantId>,
+    /// key), as `tenant/psa`: they have no actor, so the hub is not ready until they are
+    /// deleted.
+    unreadable: HashSet<String>,
     /// Handed to each actor, so one that finishes a removal on its own can be forgotten.
     me: Addr<Registry>,
 }
@@ -32,12 +35,11 @@ impl Registry {
         for row in deps.store.connections().await? {
             match row {
                 Ok(record) => records.push(record),
-                // The others still start; this tenant's status answers 500 until it is fixed.
-                Err((tenant, error)) => {
-                    tracing::error!(%tenant, %error, "cannot read a stored connection; it is not started");
-                    if let Ok(tenant) = TenantId::parse(tenant) {
-                        unreadable.insert(tenant);
-                    }
+                // The others still start; this one's status answers 409 until it is fixed.
+                Err((key, error)) => {
+                    let key = key.map_or_else(|| "?".to_owned(), |key| key.to_string());
+                    tracing::error!(connection = %key, %error, "cannot read a stored connection; it is not started");
+                    unreadable.insert(key);
                 }
             }
         }
@@ -54,7 +56,7 @@ impl Registry {
                 me: ctx.address(),
             };
             for record in records {
-                registry.spawn(record.tenant_id, true);
+                registry.spawn(record.key, true);
             }
             tracing::info!(
                 connections = registry.actors.len(),
@@ -64,14 +66,17 @@ impl Registry {
         }))
     }
 
-    fn spawn(&mut self, tenant: TenantId, resume: bool) -> Addr<ConnectionActor> {
+    /// Starts the actor of `key`; `None` for a PSA the hub does not serve.
+    fn spawn(&mut self, key: ConnectionKey, resume: bool) -> Option<Addr<ConnectionActor>> {
+        let psa = self.deps.psas.get(key.psa)?.clone();
         let deps = self.deps.clone();
-        let id = tenant.clone();
+        let id = key.clone();
         let registry = self.me.clone();
-        let addr =
-            actix::Supervisor::start(move |_| ConnectionActor::new(id, deps, registry, resume));
-        self.actors.insert(tenant, addr.clone());
-        addr
+        let addr = actix::Supervisor::start(move |_| {
+            ConnectionActor::new(id, psa, deps, registry, resume)
+        });
+        self.actors.insert(key, addr.clone());
+        Some(addr)
     }
 }
 
@@ -83,9 +88,9 @@ impl Handler<Start> for Registry {
     type Result = MessageResult<Start>;
 
     fn handle(&mut self, msg: Start, _ctx: &mut Context<Self>) -> Self::Result {
-        let addr = match self.actors.get(&msg.tenant) {
-            Some(addr) if addr.connected() => addr.clone(),
-            _ => self.spawn(msg.tenant, msg.resume),
+        let addr = match self.actors.get(&msg.key) {
+            Some(addr) if addr.connected() => Some(addr.clone()),
+            _ => self.spawn(msg.key, msg.resume),
         };
         MessageResult(addr)
     }
@@ -96,18 +101,18 @@ impl Handler<Forget> for Registry {
 
     fn handle(&mut self, msg: Forget, _ctx: &mut Context<Self>) -> Self::Result {
         let store = self.deps.store.clone();
-        let tenant = msg.tenant.clone();
-        let stored = async move { store.connection(&tenant).await };
+        let key = msg.key.clone();
+        let stored = async move { store.tenant_psas(&key.tenant).await };
         Box::pin(stored.into_actor(self).map(move |found, act, _ctx| {
             // A PUT may have created a new connection since the removal, and been handed this
             // same actor: then it stays. (If the store cannot tell, it stays too: a spare actor
             // does no harm, a missing one would.)
-            if !matches!(found, Ok(None)) {
+            if !matches!(found, Ok(psas) if !psas.contains(&msg.key.psa)) {
                 return;
             }
-            // A newer actor may already serve the tenant; only the one that asked is forgotten.
-            if act.actors.get(&msg.tenant) == Some(&msg.actor) {
-                act.actors.remove(&msg.tenant);
+            // A newer actor may already serve the connection; only the one that asked goes.
+            if act.actors.get(&msg.key) == Some(&msg.actor) {
+                act.actors.remove(&msg.key);
             }
             msg.actor.do_send(Shutdown);
         }))
@@ -118,14 +123,27 @@ impl Handler<Hint> for Registry {
     type Result = ();
 
     fn handle(&mut self, msg: Hint, _ctx: &mut Context<Self>) {
-        if let Some(addr) = self.actors.get(&msg.tenant) {
-            // A full mailbox already holds work for this tenant; a flood of hints is dropped.
+        if let Some(addr) = self.actors.get(&msg.key) {
+            // A full mailbox already holds work for this connection; a flood of hints is
+            // dropped.
             if addr.try_send(Check).is_err() {
-                tracing::debug!(tenant = %msg.tenant, "deactivation hint dropped: the actor is busy");
+                tracing::debug!(connection = %msg.key, "deactivation hint dropped: the actor is busy");
                 self.deps
                     .metrics
-                    .check(CheckTrigger::Hint, CheckOutcome::Dropped);
+                    .check(msg.key.psa, CheckTrigger::Hint, CheckOutcome::Dropped);
             }
+        }
+    }
+}
+
+impl Handler<LookupDue> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: LookupDue, _ctx: &mut Context<Self>) {
+        if let Some(addr) = self.actors.get(&msg.key) {
+            // Dropped only when the mailbox is full; the lookup is stored, and the next
+            // periodic check (or restart) picks it up.
+            let _ = addr.try_send(Lookup);
         }
     }
 }
@@ -145,7 +163,7 @@ impl Handler<UnreadableGone> for Registry {
     type Result = ();
 
     fn handle(&mut self, msg: UnreadableGone, _ctx: &mut Context<Self>) {
-        self.unreadable.remove(&msg.tenant);
+        self.unreadable.remove(&msg.key.to_string());
     }
 }
 

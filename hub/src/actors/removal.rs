@@ -1,20 +1,19 @@
 //! Removing a connection: its webhook (and any replaced one still pending) is deleted in the
 //! PSA, then the connection; what cannot be deleted is reported with manual instructions.
 
-use psa_autotask::AutotaskError;
-use psa_proto::{PsaAdapter, RemoveOutcome, TenantId, WebhookState};
+use psa_proto::{PsaError, RemoveOutcome, WebhookState};
 
 use super::cleanup::{self, join_manual};
 use super::deps::Deps;
 use super::failure::last_error;
 use super::messages::{ActorError, Removal};
-use crate::store::ConnectionRecord;
+use crate::store::{ConnectionKey, ConnectionRecord};
 
-pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, ActorError> {
-    let Some(mut record) = deps.store.connection(tenant).await? else {
+pub async fn remove(deps: &Deps, key: &ConnectionKey) -> Result<Option<Removal>, ActorError> {
+    let Some(mut record) = deps.store.connection(key).await? else {
         return Ok(None);
     };
-    // Only a connection whose setup never started can have left nothing in Autotask.
+    // Only a connection whose setup never started can have left nothing in the PSA.
     let never_registered = matches!(
         record.state,
         WebhookState::SetupIncomplete | WebhookState::NotConfigured
@@ -27,7 +26,7 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
             return changed_or_gone(deps, &record).await.map(|()| None);
         }
     }
-    let left = cleanup::run(deps, tenant).await?;
+    let left = cleanup::run(deps, key).await?;
     if never_registered {
         // Nothing of ours can be in Autotask at this URL: no call is needed, and none could fail.
         if !deps.store.delete_connection(&record).await? {
@@ -40,13 +39,13 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
             retained: false,
         }));
     }
-    let result = delete_webhook(deps, &record).await;
+    let result = delete_webhook(deps, &record).await?;
     deps.routes.remove(&record.hook_token);
     match result {
         Ok(outcome) => {
-            tracing::info!(%tenant, ?outcome, "connection removed");
+            tracing::info!(connection = %key, ?outcome, "connection removed");
             deps.store.delete_connection(&record).await?;
-            // The adapter reports "already gone" only when Autotask confirmed it.
+            // The adapter reports "already gone" only when the PSA confirmed it.
             let removed = record.webhook_id.is_some() || outcome == RemoveOutcome::Removed;
             Ok(Some(Removal {
                 webhook_removed: removed,
@@ -57,9 +56,9 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
         Err(error) if orphaned_before => {
             // The operator was told already; a second removal lets the connection go and
             // repeats what to delete by hand.
-            tracing::warn!(%tenant, code = %last_error(&error, &record).code, "webhook still cannot be deleted; connection dropped");
+            tracing::warn!(connection = %key, code = %last_error(&error, &record).code, "webhook still cannot be deleted; connection dropped");
             deps.store.delete_connection(&record).await?;
-            let main = Some(deps.webhook.manual_cleanup(&record));
+            let main = Some(deps.manual_cleanup(&record)?);
             Ok(Some(Removal {
                 webhook_removed: false,
                 manual_cleanup: join_manual(main, &left),
@@ -74,12 +73,12 @@ pub async fn remove(deps: &Deps, tenant: &TenantId) -> Result<Option<Removal>, A
 async fn orphan(
     deps: &Deps,
     mut record: ConnectionRecord,
-    error: &AutotaskError,
+    error: &PsaError,
     left: &cleanup::Leftover,
 ) -> Result<Option<Removal>, ActorError> {
     let stored = last_error(error, &record);
-    tracing::warn!(tenant = %record.tenant_id, message = %stored.message, "webhook could not be deleted; connection orphaned");
-    let cleanup = deps.webhook.manual_cleanup(&record);
+    tracing::warn!(connection = %record.key, message = %stored.message, "webhook could not be deleted; connection orphaned");
+    let cleanup = deps.manual_cleanup(&record)?;
     record.state = WebhookState::Orphaned;
     record.last_error = Some(crate::store::LastError {
         fix: cleanup.clone(),
@@ -93,13 +92,18 @@ async fn orphan(
     }))
 }
 
-/// A conditional write found nothing to write: `Changed` while the tenant has a connection
-/// (another request changed or replaced it meanwhile; its actor must stay), nothing when it has
-/// none.
+/// A conditional write found nothing to write: `Changed` while the connection exists (another
+/// request changed or replaced it meanwhile; its actor must stay), nothing when it is gone.
 async fn changed_or_gone(deps: &Deps, record: &ConnectionRecord) -> Result<(), ActorError> {
-    match deps.store.connection(&record.tenant_id).await? {
-        Some(_) => Err(ActorError::Changed),
-        None => Ok(()),
+    let present = deps
+        .store
+        .tenant_psas(&record.key.tenant)
+        .await?
+        .contains(&record.key.psa);
+    if present {
+        Err(ActorError::Changed)
+    } else {
+        Ok(())
     }
 }
 
@@ -107,21 +111,28 @@ async fn changed_or_gone(deps: &Deps, record: &ConnectionRecord) -> Result<(), A
 async fn delete_webhook(
     deps: &Deps,
     record: &ConnectionRecord,
-) -> Result<RemoveOutcome, AutotaskError> {
-    let spec = deps.webhook.spec(record);
-    let connection = deps.connect(&record.credentials).await?;
-    let by_id = match record.webhook_id {
-        Some(id) => connection.remove(Some(id), &spec).await?,
-        None => RemoveOutcome::AlreadyGone,
+) -> Result<Result<RemoveOutcome, PsaError>, ActorError> {
+    let spec = deps.spec(record)?;
+    let connection = match deps.connect(&record.key, &record.credentials).await? {
+        Ok(connection) => connection,
+        Err(error) => return Ok(Err(error)),
     };
-    // The id may be stale (a repair deleted that webhook and a create whose answer was lost
-    // made another): whatever of ours is at the URL would keep calling a URL that is gone.
-    let at_url = connection.remove(None, &spec).await?;
-    Ok(
-        if by_id == RemoveOutcome::Removed || at_url == RemoveOutcome::Removed {
-            RemoveOutcome::Removed
-        } else {
-            RemoveOutcome::AlreadyGone
-        },
-    )
+    let removed = async {
+        let by_id = match record.webhook_id {
+            Some(id) => connection.remove(Some(id), &spec).await?,
+            None => RemoveOutcome::AlreadyGone,
+        };
+        // The id may be stale (a repair deleted that webhook and a create whose answer was
+        // lost made another): whatever of ours is at the URL would keep calling a URL that is
+        // gone.
+        let at_url = connection.remove(None, &spec).await?;
+        Ok(
+            if by_id == RemoveOutcome::Removed || at_url == RemoveOutcome::Removed {
+                RemoveOutcome::Removed
+            } else {
+                RemoveOutcome::AlreadyGone
+            },
+        )
+    };
+    Ok(removed.await)
 }

@@ -1,21 +1,24 @@
-//! The hot routing table: hook token → the tenant and secrets that verify its callouts. The
+//! The hot routing table: hook token → the connection and what verifies its callouts. The
 //! ingest path reads it without touching any actor mailbox.
 
 use std::sync::Arc;
 
 use dashmap::DashMap;
-use psa_proto::{HookToken, TenantId, WebhookSecret};
+use psa_proto::{HookToken, WebhookSecret};
+use serde_json::{Map, Value};
 
 use super::bucket::TokenBucket;
 use crate::config::RateLimit;
-use crate::store::ConnectionRecord;
+use crate::store::{ConnectionKey, ConnectionRecord};
 
 /// Where a callout on one hook token belongs.
 #[derive(Debug, Clone)]
 pub struct Route {
-    pub tenant: TenantId,
+    pub key: ConnectionKey,
     /// Every secret that currently verifies (more than one during a rotation's grace window).
     pub secrets: Arc<[WebhookSecret]>,
+    /// The connection's public part, which some PSAs' callouts are checked against.
+    pub public: Arc<Map<String, Value>>,
     /// The token's rate limit; it lives and goes with the route.
     pub limit: Arc<TokenBucket>,
 }
@@ -43,8 +46,9 @@ impl Routes {
         self.map.insert(
             record.hook_token.as_str().to_owned(),
             Route {
-                tenant: record.tenant_id.clone(),
+                key: record.key.clone(),
                 secrets: Arc::from(vec![record.webhook_secret.clone()]),
+                public: Arc::new(record.public.clone()),
                 limit: Arc::new(TokenBucket::new(self.limit)),
             },
         );

@@ -4,17 +4,14 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use psa_autotask::AutotaskError;
-use psa_proto::{
-    AdapterError, Drift, PsaAdapter, RegisteredWebhook, TenantId, WebhookId, WebhookState,
-};
+use psa_proto::{Drift, PsaError, RegisteredWebhook, WebhookId, WebhookState};
 
 use super::cleanup;
 use super::deps::Deps;
 use super::failure::setup_failure;
 use super::messages::ActorError;
 use crate::metrics::RegistrationOutcome;
-use crate::store::{ConnectionRecord, LastRepair};
+use crate::store::{ConnectionKey, ConnectionRecord, LastRepair};
 
 /// How a setup attempt ended, for the actor's scheduling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,10 +50,10 @@ impl SetupResult {
 /// recreates a webhook that could not be repaired in place.
 pub async fn setup(
     deps: &Deps,
-    tenant: &TenantId,
+    key: &ConnectionKey,
     repairing: Option<Vec<Drift>>,
 ) -> Result<SetupResult, ActorError> {
-    let Some(mut record) = deps.store.connection(tenant).await? else {
+    let Some(mut record) = deps.store.connection(key).await? else {
         return Ok(SetupResult::skipped(None));
     };
     if matches!(
@@ -65,19 +62,20 @@ pub async fn setup(
     ) {
         return Ok(SetupResult::skipped(None));
     }
-    // First: the previous user's webhook may keep this user from registering at our URL.
-    let cleanup_retry = cleanup::run(deps, tenant).await?.retry_in;
+    // First: the previous owner's webhook may keep this one from registering at our URL.
+    let cleanup_retry = cleanup::run(deps, key).await?.retry_in;
     record.state = WebhookState::Registering;
     if !deps.store.save_webhook_status(&record).await? {
         return Ok(SetupResult::skipped(cleanup_retry));
     }
-    let spec = deps.webhook.spec(&record);
-    let result = async {
-        let connection = deps.connect(&record.credentials).await?;
-        record.zone = Some(connection.zone().api_base.to_string());
-        connection.register(&spec).await
-    }
-    .await;
+    let spec = deps.spec(&record)?;
+    let result = match deps.connect(key, &record.credentials).await? {
+        Ok(connection) => {
+            record.zone = Some(connection.location());
+            connection.register(&spec).await
+        }
+        Err(error) => Err(error),
+    };
     let (end, created) = match result {
         Ok(registered) => {
             let id = registered.id;
@@ -89,7 +87,7 @@ pub async fn setup(
         Err(error) => (registration_failed(deps, &mut record, &error), None),
     };
     if !deps.store.save_webhook_status(&record).await? && !save_onto_newer(deps, &record).await? {
-        tracing::warn!(%tenant, "the connection changed during setup; its result is dropped");
+        tracing::warn!(connection = %key, "the connection changed during setup; its result is dropped");
         if let Some(id) = created {
             orphaned_by_change(deps, &record, id).await?;
         }
@@ -108,54 +106,51 @@ fn registered_ok(
     registered: RegisteredWebhook,
     repairing: Option<Vec<Drift>>,
 ) -> SetupEnd {
-    tracing::info!(tenant = %record.tenant_id, webhook_id = %registered.id, "webhook registered");
+    tracing::info!(connection = %record.key, webhook_id = %registered.id, "webhook registered");
     record.state = WebhookState::Active;
     record.webhook_id = Some(registered.id);
     record.webhook_guid = registered.guid;
     record.last_error = None;
     record.failing_since = None;
     if let Some(drifts) = repairing {
-        deps.metrics.repaired(&drifts);
+        deps.metrics.repaired(record.key.psa, &drifts);
         record.last_repair = Some(LastRepair {
             at: Utc::now(),
             drifts,
         });
     }
-    deps.metrics.registration(RegistrationOutcome::Success);
+    deps.metrics
+        .registration(record.key.psa, RegistrationOutcome::Success);
     SetupEnd::Active
 }
 
 /// Records a failed registration, and since when setups have failed in a row.
-fn registration_failed(
-    deps: &Deps,
-    record: &mut ConnectionRecord,
-    error: &AutotaskError,
-) -> SetupEnd {
-    let class = error.class();
+fn registration_failed(deps: &Deps, record: &mut ConnectionRecord, error: &PsaError) -> SetupEnd {
+    let class = error.class;
     let now = Utc::now();
     let since = *record.failing_since.get_or_insert(now);
     let stored = setup_failure(error, record, since, now);
-    tracing::warn!(tenant = %record.tenant_id, code = class.code(), message = %stored.message, "webhook setup failed");
+    tracing::warn!(connection = %record.key, code = class.code(), message = %stored.message, "webhook setup failed");
     record.state = WebhookState::Failed;
     record.last_error = Some(stored);
     deps.metrics
-        .registration(RegistrationOutcome::Failed(class));
+        .registration(record.key.psa, RegistrationOutcome::Failed(class));
     SetupEnd::Failed {
         retryable: class.is_retryable(),
-        after: error.retry_after(),
+        after: error.retry_after,
         failing_for: (now - since).to_std().unwrap_or_default(),
     }
 }
 
-/// The connection got a new secret or integration code while this setup ran (same API user,
-/// URL and notification address): the webhook registered is still the right one, so its result
-/// is written onto the newer row. `false` when the change was of another kind.
+/// The connection got new credentials of the same owner while this setup ran (same URL and
+/// notification address): the webhook registered is still the right one, so its result is
+/// written onto the newer row. `false` when the change was of another kind.
 async fn save_onto_newer(deps: &Deps, result: &ConnectionRecord) -> Result<bool, ActorError> {
-    let Some(mut newer) = deps.store.connection(&result.tenant_id).await? else {
+    let Some(mut newer) = deps.store.connection(&result.key).await? else {
         return Ok(false);
     };
     let same_webhook = newer.hook_token == result.hook_token
-        && newer.credentials.username == result.credentials.username
+        && newer.owner == result.owner
         && newer.notification_email == result.notification_email
         && newer.state == WebhookState::Registering;
     if !same_webhook {
@@ -171,19 +166,17 @@ async fn save_onto_newer(deps: &Deps, result: &ConnectionRecord) -> Result<bool,
     Ok(deps.store.save_webhook_status(&newer).await?)
 }
 
-/// A webhook this setup created for a connection that changed meanwhile. Made for another API
-/// user (or a connection since replaced), it is deleted with the credentials that made it; for
-/// the same user, the next registration clears it at our URL anyway.
+/// A webhook this setup created for a connection that changed meanwhile. Made for another owner
+/// (or a connection since replaced), it is deleted with the credentials that made it; for the
+/// same owner, the next registration clears it at our URL anyway.
 async fn orphaned_by_change(
     deps: &Deps,
     made_with: &ConnectionRecord,
     id: WebhookId,
 ) -> Result<(), ActorError> {
-    let now = deps.store.connection(&made_with.tenant_id).await?;
-    let same_user_and_url = now.is_some_and(|now| {
-        now.hook_token == made_with.hook_token
-            && now.credentials.username == made_with.credentials.username
-    });
+    let now = deps.store.connection(&made_with.key).await?;
+    let same_user_and_url = now
+        .is_some_and(|now| now.hook_token == made_with.hook_token && now.owner == made_with.owner);
     if !same_user_and_url {
         deps.store.add_cleanup(made_with, id).await?;
     }

@@ -1,20 +1,20 @@
-//! `/api/v1/tenants/{tenant_id}/autotask`: connect (PUT), status (GET), removal (DELETE) and
-//! Retry Webhook Setup.
+//! `/api/v1/tenants/{tenant_id}/{psa}`: connect (PUT), status (GET), removal (DELETE) and
+//! Retry Webhook Setup, the same for every PSA; the PSA's provider reads the PUT body.
 
 use std::time::Duration;
 
 use actix::Addr;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use psa_autotask::generate_secret;
-use psa_proto::{HookToken, TenantId, WebhookState};
+use psa_proto::{
+    ConnectionInput, ConnectionRejected, HookToken, PsaName, TenantId, WebhookSecret, WebhookState,
+};
 use rand::distributions::{Alphanumeric, DistString};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use serde_json::{Map, Value};
 
 use super::auth::Admin;
 use super::error::{ApiError, ErrorCode};
-use super::object::Object;
+use super::object::Members;
 use super::responses::{
     BadRequest, Conflict, InternalError, NotFound, PayloadTooLarge, Unavailable,
     UnsupportedMediaType,
@@ -23,70 +23,35 @@ use super::schema;
 use super::status::ConnectionStatus;
 use super::AdminState;
 use crate::actors::{ConnectionActor, Removal, Remove, Setup, Start, UnreadableGone};
-use crate::store::{ConnectionRecord, CredentialUpdate, Credentials, StoreError};
+use crate::psa::Psa;
+use crate::store::{ConnectionKey, ConnectionRecord, CredentialUpdate, StoreError};
 
-/// The Autotask API user's credentials. Lengths count characters of the value as sent;
-/// surrounding spaces are dropped from all but `secret` before it is stored.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectRequest {
-    /// The API user's email-style username (it must contain `@`).
-    #[schema(max_length = 320, pattern = "@", example = "api-user@msp.example")]
-    username: String,
-    /// The API user's secret, stored sealed and never shown again.
-    #[schema(min_length = 1, max_length = 1024, example = "example-secret-1")]
-    secret: String,
-    /// The API tracking identifier (integration code); not blank. The class is what Rust's
-    /// `trim` drops, spelt out because regex engines disagree on `\s`.
-    #[schema(
-        max_length = 256,
-        example = "EXAMPLEINTEGRATIONCODE1",
-        pattern = r"[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
-    )]
-    integration_code: String,
-    /// Where Autotask sends its own notices about the webhook (it must contain `@`); blank or
-    /// null for none. A new address means a new webhook.
-    #[serde(default)]
-    #[schema(
-        max_length = 320,
-        pattern = r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$|@"
-    )]
-    notification_email: Option<String>,
-    /// `false` stores the connection without setting up its webhook, as a connection that
-    /// predates the webhook feature looks (it shows the blue banner). Default `true`.
-    #[serde(default)]
-    setup_webhook: Option<bool>,
-}
+/// The PSA a concrete route serves (`/api/v1/tenants/{tenant_id}/autotask` serves one).
+#[derive(Debug, Clone, Copy)]
+pub struct RoutePsa(pub PsaName);
 
-impl std::fmt::Debug for ConnectRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectRequest")
-            .field("username", &self.username)
-            .field("secret", &"[redacted]")
-            .field("integration_code", &"[redacted]")
-            .field("notification_email", &self.notification_email)
-            .field("setup_webhook", &self.setup_webhook)
-            .finish()
-    }
-}
+/// The hub's own field of every PUT body; the rest is the provider's.
+const SETUP_WEBHOOK: &str = "setup_webhook";
 
 pub fn tenant_id(raw: &str) -> Result<TenantId, ApiError> {
     TenantId::parse(raw)
         .map_err(|e| ApiError::bad_request(ErrorCode::InvalidTenantId, format!("tenant_id: {e}")))
 }
 
-/// Creates or updates the tenant's Autotask connection and sets up its webhook.
+/// Creates or updates the tenant's connection to the PSA and sets up its webhook.
 ///
 /// Waits up to `admin.setup_wait_seconds` for the setup, then answers the current status
 /// (`registering` while it goes on). The same PUT again on an active connection changes
-/// nothing; a new secret or integration code is stored without touching the webhook; another
-/// username or `notification_email` means a new webhook (the old one is deleted).
+/// nothing; new secrets are stored without touching the webhook; another webhook owner (another
+/// API user, site or company) or `notification_email` means a new webhook (the old one is
+/// deleted). The body is the PSA's own (see each PSA's path), plus `setup_webhook`: `false`
+/// stores the connection without setting up its webhook (it shows the blue banner).
 #[utoipa::path(
     put,
-    path = "/api/v1/tenants/{tenant_id}/autotask",
+    path = "/api/v1/tenants/{tenant_id}/{psa}",
     tag = "connection",
     params(("tenant_id" = schema::TenantId, Path)),
-    request_body = ConnectRequest,
+    request_body(content = Object, description = "The PSA's connection fields"),
     responses(
         (status = 200, description = "The connection existed; its status", body = ConnectionStatus),
         (status = 201, description = "The connection was created; its status", body = ConnectionStatus),
@@ -102,23 +67,16 @@ pub fn tenant_id(raw: &str) -> Result<TenantId, ApiError> {
 pub async fn put(
     _admin: Admin,
     state: web::Data<AdminState>,
+    route: web::Data<RoutePsa>,
     path: web::Path<String>,
-    body: web::Json<Object<ConnectRequest>>,
+    body: web::Json<Members>,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = tenant_id(&path)?;
-    let Object(request) = body.into_inner();
-    validate(&request)?;
-    let credentials = Credentials {
-        username: request.username.trim().to_owned(),
-        secret: request.secret,
-        integration_code: request.integration_code.trim().to_owned(),
-    };
-    let email = request
-        .notification_email
-        .map(|e| e.trim().to_owned())
-        .filter(|e| !e.is_empty());
-    let setup = request.setup_webhook.unwrap_or(true);
-    let existing = state.store.connection(&tenant).await?;
+    let key = key_of(&route, &path)?;
+    let psa = psa_of(&state, &key)?;
+    let Members(mut body) = body.into_inner();
+    let setup = take_setup_flag(&mut body)?;
+    let input = psa.provider.parse_connection(&body).map_err(rejected)?;
+    let existing = state.store.connection(&key).await?;
     let (created, needs_setup) = match existing {
         Some(old) if old.state == WebhookState::Removing => {
             return Err(ApiError::conflict(
@@ -127,15 +85,13 @@ pub async fn put(
             ))
         }
         Some(old) if old.state != WebhookState::Orphaned => {
-            let needs_setup =
-                update_existing(&state, &old, &credentials, email.as_deref(), setup).await?;
-            (false, needs_setup)
+            (false, update_existing(&state, &old, &input, setup).await?)
         }
         orphan => {
-            if orphan.is_some() && !state.store.delete_orphaned(&tenant).await? {
+            if orphan.is_some() && !state.store.delete_orphaned(&key).await? {
                 return Err(ApiError::concurrent_change());
             }
-            let record = new_record(tenant.clone(), credentials, email, setup)?;
+            let record = new_record(key.clone(), input, setup)?;
             if !state.store.insert_connection(&record).await? {
                 return Err(ApiError::concurrent_change());
             }
@@ -143,11 +99,11 @@ pub async fn put(
             (true, setup)
         }
     };
-    let actor = actor_for(&state, &tenant).await?;
+    let actor = actor_for(&state, &key).await?;
     if needs_setup {
         run_setup(&actor, Setup::now(), state.setup_wait).await?;
     }
-    let status = current_status(&state, &tenant).await?;
+    let status = current_status(&state, &key).await?;
     Ok(if created {
         HttpResponse::Created().json(status)
     } else {
@@ -155,25 +111,47 @@ pub async fn put(
     })
 }
 
+/// Takes the hub's `setup_webhook` out of a PUT body (default `true`).
+fn take_setup_flag(body: &mut Map<String, Value>) -> Result<bool, ApiError> {
+    match body.remove(SETUP_WEBHOOK) {
+        None | Some(Value::Null) => Ok(true),
+        Some(Value::Bool(setup)) => Ok(setup),
+        Some(_) => Err(ApiError::bad_request(
+            ErrorCode::InvalidBody,
+            "the JSON body is invalid: setup_webhook must be true, false or null",
+        )),
+    }
+}
+
+fn rejected(rejection: ConnectionRejected) -> ApiError {
+    match rejection {
+        ConnectionRejected::Body(message) => ApiError::bad_request(ErrorCode::InvalidBody, message),
+        ConnectionRejected::Values(_) => {
+            ApiError::bad_request(ErrorCode::InvalidConnection, rejection.to_string())
+        }
+    }
+}
+
 /// Applies a PUT to an existing connection; says whether it needs a setup now.
 async fn update_existing(
     state: &AdminState,
     old: &ConnectionRecord,
-    credentials: &Credentials,
-    email: Option<&str>,
+    input: &ConnectionInput,
     setup: bool,
 ) -> Result<bool, ApiError> {
-    let change = Change::between(old, credentials, email);
+    let change = Change::between(old, input);
     let needs_setup = change.needs_setup(old.state, setup);
     if change.any() || needs_setup {
-        // The old API user's webhook is deleted with its own credentials, durably: the new
-        // user may not even see it (and then could not register beside it).
-        let replaced = (change.username && old.webhook_id.is_some()).then_some(old);
+        // The old owner's webhook is deleted with its own credentials, durably: the new owner
+        // may not even see it (and then could not register beside it).
+        let replaced = (change.owner && old.webhook_id.is_some()).then_some(old);
         let update = CredentialUpdate {
-            tenant: &old.tenant_id,
+            key: &old.key,
             expected_version: old.credentials_version,
-            credentials,
-            notification_email: email,
+            credentials: &input.credentials,
+            owner: &input.owner,
+            public: &input.public,
+            notification_email: input.notification_email.as_deref(),
             setup_pending: needs_setup,
             replaced,
         };
@@ -187,32 +165,31 @@ async fn update_existing(
 /// What a PUT changes on an existing connection.
 #[derive(Debug, Clone, Copy)]
 struct Change {
-    /// Another API user: the webhook belongs to its user.
-    username: bool,
+    /// Another owner (API user, site or company): the webhook belongs to its owner.
+    owner: bool,
     /// The notification address is part of the webhook.
     email: bool,
-    /// A new secret or integration code: stored, the webhook stays.
+    /// New secrets (or another spelling of the same owner): stored, the webhook stays.
     secret: bool,
 }
 
 impl Change {
-    fn between(old: &ConnectionRecord, new: &Credentials, email: Option<&str>) -> Self {
+    fn between(old: &ConnectionRecord, new: &ConnectionInput) -> Self {
         Self {
-            username: old.credentials.username != new.username,
-            email: old.notification_email.as_deref() != email,
-            secret: old.credentials.secret != new.secret
-                || old.credentials.integration_code != new.integration_code,
+            owner: old.owner != new.owner,
+            email: old.notification_email != new.notification_email,
+            secret: old.credentials != new.credentials || old.public != new.public,
         }
     }
 
     fn any(self) -> bool {
-        self.username || self.email || self.secret
+        self.owner || self.email || self.secret
     }
 
     /// `setup` is the request's `setup_webhook` (default true).
     fn needs_setup(self, state: WebhookState, setup: bool) -> bool {
         match state {
-            WebhookState::Active => self.username || self.email,
+            WebhookState::Active => self.owner || self.email,
             // Either a setup is running (then it may have read the old values, and a second
             // one after it costs a few calls) or the one asked for was lost (then nothing else
             // would ever pick it up before a restart).
@@ -227,7 +204,7 @@ impl Change {
 /// The connection's status: webhook state, banner, last error with its fix.
 #[utoipa::path(
     get,
-    path = "/api/v1/tenants/{tenant_id}/autotask",
+    path = "/api/v1/tenants/{tenant_id}/{psa}",
     tag = "connection",
     params(("tenant_id" = schema::TenantId, Path)),
     responses(
@@ -241,16 +218,17 @@ impl Change {
 pub async fn get(
     _admin: Admin,
     state: web::Data<AdminState>,
+    route: web::Data<RoutePsa>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = tenant_id(&path)?;
-    Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
+    let key = key_of(&route, &path)?;
+    Ok(HttpResponse::Ok().json(current_status(&state, &key).await?))
 }
 
 /// Retry Webhook Setup: registers the webhook again (leftovers of ours are deleted first).
 #[utoipa::path(
     post,
-    path = "/api/v1/tenants/{tenant_id}/autotask/webhook/retry",
+    path = "/api/v1/tenants/{tenant_id}/{psa}/webhook/retry",
     tag = "connection",
     params(("tenant_id" = schema::TenantId, Path)),
     responses(
@@ -265,10 +243,11 @@ pub async fn get(
 pub async fn retry(
     _admin: Admin,
     state: web::Data<AdminState>,
+    route: web::Data<RoutePsa>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = tenant_id(&path)?;
-    let record = stored(&state, &tenant).await?;
+    let key = key_of(&route, &path)?;
+    let record = stored(&state, &key).await?;
     if matches!(
         record.state,
         WebhookState::Removing | WebhookState::Orphaned
@@ -281,16 +260,16 @@ pub async fn retry(
             ),
         ));
     }
-    let actor = actor_for(&state, &tenant).await?;
+    let actor = actor_for(&state, &key).await?;
     run_setup(&actor, Setup::now(), state.setup_wait).await?;
-    Ok(HttpResponse::Ok().json(current_status(&state, &tenant).await?))
+    Ok(HttpResponse::Ok().json(current_status(&state, &key).await?))
 }
 
-/// Removes the webhook in Autotask, then the connection. Where Autotask refuses the stored
+/// Removes the webhook in the PSA, then the connection. Where the PSA refuses the stored
 /// credentials the connection stays `orphaned` and `manual_cleanup` says what to delete by hand.
 #[utoipa::path(
     delete,
-    path = "/api/v1/tenants/{tenant_id}/autotask",
+    path = "/api/v1/tenants/{tenant_id}/{psa}",
     tag = "connection",
     params(("tenant_id" = schema::TenantId, Path)),
     responses(
@@ -305,21 +284,22 @@ pub async fn retry(
 pub async fn delete(
     _admin: Admin,
     state: web::Data<AdminState>,
+    route: web::Data<RoutePsa>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = tenant_id(&path)?;
-    match state.store.connection(&tenant).await {
+    let key = key_of(&route, &path)?;
+    match state.store.connection(&key).await {
         Ok(Some(_)) => {}
-        Ok(None) => return Err(no_connection(&tenant)),
-        Err(StoreError::Sealed(_)) => return delete_unreadable(&state, &tenant).await,
+        Ok(None) => return Err(no_connection(&state, &key)),
+        Err(StoreError::Sealed(_)) => return delete_unreadable(&state, &key).await,
         Err(error) => return Err(error.into()),
     }
-    let actor = actor_for(&state, &tenant).await?;
+    let actor = actor_for(&state, &key).await?;
     // Spawned, so the removal finishes even if the caller hangs up.
     let removal = actix_web::rt::spawn(actor.send(Remove))
         .await
         .map_err(|_| ApiError::unavailable("the removal was interrupted; repeat the DELETE"))???;
-    let removal = removal.ok_or_else(|| no_connection(&tenant))?;
+    let removal = removal.ok_or_else(|| no_connection(&state, &key))?;
     Ok(HttpResponse::Ok().json(removal))
 }
 
@@ -327,21 +307,20 @@ pub async fn delete(
 /// answer says what to delete by hand.
 async fn delete_unreadable(
     state: &AdminState,
-    tenant: &TenantId,
+    key: &ConnectionKey,
 ) -> Result<HttpResponse, ApiError> {
+    let psa = psa_of(state, key)?;
     let (webhook, token) = state
         .store
-        .delete_unreadable(tenant)
+        .delete_unreadable(key)
         .await?
-        .ok_or_else(|| no_connection(tenant))?;
+        .ok_or_else(|| no_connection(state, key))?;
     state.routes.remove(&token);
-    state.registry.do_send(UnreadableGone {
-        tenant: tenant.clone(),
-    });
+    state.registry.do_send(UnreadableGone { key: key.clone() });
     let manual = format!(
         "The stored credentials could not be read, so psa-hub could not delete the webhook \
          itself. {}",
-        state.webhook.manual_cleanup_of(webhook, &token)
+        state.psas.manual_cleanup(psa, webhook, &token)
     );
     Ok(HttpResponse::Ok().json(Removal {
         webhook_removed: false,
@@ -352,33 +331,55 @@ async fn delete_unreadable(
 
 pub(super) async fn current_status(
     state: &AdminState,
-    tenant: &TenantId,
+    key: &ConnectionKey,
 ) -> Result<ConnectionStatus, ApiError> {
-    let record = stored(state, tenant).await?;
-    let cleanups = state.store.cleanups(tenant).await?;
-    Ok(ConnectionStatus::of(&record, &state.webhook, &cleanups))
+    let psa = psa_of(state, key)?;
+    let record = stored(state, key).await?;
+    let cleanups = state.store.cleanups(key).await?;
+    Ok(ConnectionStatus::of(&record, &state.psas, psa, &cleanups))
 }
 
-/// The tenant's stored connection, or the 404 that says how to create one.
-async fn stored(state: &AdminState, tenant: &TenantId) -> Result<ConnectionRecord, ApiError> {
+/// The stored connection, or the 404 that says how to create one.
+async fn stored(state: &AdminState, key: &ConnectionKey) -> Result<ConnectionRecord, ApiError> {
     state
         .store
-        .connection(tenant)
+        .connection(key)
         .await?
-        .ok_or_else(|| no_connection(tenant))
+        .ok_or_else(|| no_connection(state, key))
 }
 
-/// The tenant's connection actor, started if it is not running. It is told what to do next,
-/// so it does not resume work by itself (that is for hub start and restarts after a crash).
+fn key_of(route: &RoutePsa, raw_tenant: &str) -> Result<ConnectionKey, ApiError> {
+    Ok(ConnectionKey {
+        tenant: tenant_id(raw_tenant)?,
+        psa: route.0,
+    })
+}
+
+/// Routes exist only for the hub's PSAs, so this fails only on a wiring mistake.
+fn psa_of<'a>(state: &'a AdminState, key: &ConnectionKey) -> Result<&'a Psa, ApiError> {
+    state.psas.get(key.psa).ok_or_else(|| {
+        ApiError::internal(&format!(
+            "no provider is wired for the route's PSA {}",
+            key.psa
+        ))
+    })
+}
+
+/// The connection's actor, started if it is not running. It is told what to do next, so it
+/// does not resume work by itself (that is for hub start and restarts after a crash).
 async fn actor_for(
     state: &AdminState,
-    tenant: &TenantId,
+    key: &ConnectionKey,
 ) -> Result<Addr<ConnectionActor>, ApiError> {
     let start = Start {
-        tenant: tenant.clone(),
+        key: key.clone(),
         resume: false,
     };
-    Ok(state.registry.send(start).await?)
+    state
+        .registry
+        .send(start)
+        .await?
+        .ok_or_else(|| ApiError::unavailable("the connection's worker could not start; repeat"))
 }
 
 /// Waits for setup up to `wait`; after that the answer shows `registering` and setup goes on.
@@ -399,28 +400,38 @@ async fn run_setup(
     }
 }
 
-fn no_connection(tenant: &TenantId) -> ApiError {
+fn no_connection(state: &AdminState, key: &ConnectionKey) -> ApiError {
+    let display = state
+        .psas
+        .get(key.psa)
+        .map_or(key.psa.as_str(), |psa| psa.provider.display_name());
     ApiError::not_found(
         ErrorCode::ConnectionNotFound,
-        format!("tenant {tenant} has no Autotask connection; create it with PUT"),
+        format!(
+            "tenant {} has no {display} connection; create it with PUT",
+            key.tenant
+        ),
     )
 }
 
 fn new_record(
-    tenant: TenantId,
-    credentials: Credentials,
-    email: Option<String>,
+    key: ConnectionKey,
+    input: ConnectionInput,
     setup: bool,
 ) -> Result<ConnectionRecord, ApiError> {
-    let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
-    let hook_token = HookToken::parse(token).map_err(|e| ApiError::internal(&e))?;
+    let mut rng = rand::thread_rng();
+    let hook_token = HookToken::parse(Alphanumeric.sample_string(&mut rng, 32))
+        .map_err(|e| ApiError::internal(&e))?;
+    let webhook_secret = WebhookSecret::new(Alphanumeric.sample_string(&mut rng, 40));
     let now = Utc::now();
     Ok(ConnectionRecord {
-        tenant_id: tenant,
-        credentials,
-        notification_email: email,
+        key,
+        credentials: input.credentials,
+        owner: input.owner,
+        public: input.public,
+        notification_email: input.notification_email,
         hook_token,
-        webhook_secret: generate_secret(),
+        webhook_secret,
         state: if setup {
             WebhookState::Registering
         } else {
@@ -438,44 +449,4 @@ fn new_record(
         last_check_at: None,
         last_repair: None,
     })
-}
-
-/// Every problem at once, so a caller fixes the request in one go. Lengths are counted in
-/// characters of the value as sent, as the OpenAPI document's `maxLength` counts them.
-fn validate(request: &ConnectRequest) -> Result<(), ApiError> {
-    let mut problems = Vec::new();
-    for (field, value, max) in [
-        ("username", request.username.as_str(), 320),
-        ("secret", request.secret.as_str(), 1024),
-        ("integration_code", request.integration_code.as_str(), 256),
-    ] {
-        // A secret may begin or end with a space; the other fields are trimmed when stored.
-        let blank = if field == "secret" {
-            value.is_empty()
-        } else {
-            value.trim().is_empty()
-        };
-        if blank {
-            problems.push(format!("{field} must not be empty"));
-        } else if value.chars().count() > max {
-            problems.push(format!("{field} must be at most {max} characters"));
-        }
-    }
-    if !request.username.contains('@') && !request.username.trim().is_empty() {
-        problems.push("username must be the API user's email-style username (user@domain)".into());
-    }
-    if let Some(email) = request.notification_email.as_deref() {
-        let blank = email.trim().is_empty();
-        if email.chars().count() > 320 || (!blank && !email.contains('@')) {
-            problems.push("notification_email must be an email address".into());
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            ErrorCode::InvalidConnection,
-            problems.join("; "),
-        ))
-    }
 }

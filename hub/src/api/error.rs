@@ -21,6 +21,9 @@ pub enum ErrorCode {
     InvalidTenantId,
     InvalidEventId,
     InvalidTicketId,
+    /// 400: `psa` names no PSA this hub serves, or is missing while the tenant has connections
+    /// to more than one.
+    InvalidPsa,
     /// 400: a query parameter (`after`, `limit`) is not acceptable, or is unknown.
     InvalidQuery,
     InvalidPath,

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use psa_proto::{EventId, TicketId};
+use psa_proto::{EventId, PsaName, TenantId, TicketId};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -15,15 +15,15 @@ use super::responses::{
 };
 use super::schema;
 use super::AdminState;
-use crate::store::{EventRecord, EventStatus, LinkOutcome};
+use crate::store::{EventRecord, EventStatus, LinkOutcome, NewLink};
 
-/// Links an event to the Autotask ticket opened for it.
+/// Links an event to the PSA ticket opened for it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
     #[schema(value_type = schema::EventId, example = "evt-1001")]
     event_id: String,
-    /// The Autotask ticket's id.
+    /// The ticket's id in its PSA.
     #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807_i64, example = 351182)]
     #[serde(deserialize_with = "whole_number")]
     ticket_id: i64,
@@ -32,6 +32,11 @@ pub struct LinkRequest {
     #[serde(default)]
     #[schema(example = "2026-11-27T09:00:00Z")]
     ticket_created_at: Option<DateTime<Utc>>,
+    /// The PSA the ticket is in (a connection's path segment, e.g. `autotask`). Required only
+    /// when the tenant has connections to more than one PSA; otherwise it defaults to the one.
+    #[serde(default)]
+    #[schema(example = "autotask")]
+    psa: Option<String>,
 }
 
 /// JSON has one number type, and to JSON Schema `2.0` is the integer 2: a whole number spelt
@@ -58,6 +63,9 @@ pub struct EventView {
     #[schema(value_type = i64)]
     ticket_id: TicketId,
     ticket_created_at: Option<DateTime<Utc>>,
+    /// The PSA the ticket is in; null when linked before the tenant had any connection (then a
+    /// completion from any of its PSAs closes it).
+    psa: Option<String>,
     status: EventStatus,
     /// The ticket's resolution, once closed.
     resolution: Option<String>,
@@ -80,6 +88,7 @@ impl From<EventRecord> for EventView {
             event_id: r.event_id,
             ticket_id: r.ticket_id,
             ticket_created_at: r.ticket_created_at,
+            psa: r.psa,
             status: r.status,
             resolution: r.resolution,
             closed_at: r.closed_at,
@@ -119,23 +128,25 @@ pub async fn link(
     if request.ticket_id <= 0 {
         return Err(ApiError::bad_request(
             ErrorCode::InvalidTicketId,
-            "ticket_id must be the positive Autotask ticket id",
+            "ticket_id must be the positive id of the ticket in its PSA",
         ));
     }
-    let outcome = state
-        .store
-        .link_event(
-            &tenant,
-            &event,
-            TicketId(request.ticket_id),
-            request.ticket_created_at,
-        )
-        .await?;
-    Ok(match outcome {
+    let psa = link_psa(&state, &tenant, request.psa.as_deref()).await?;
+    let link = NewLink {
+        tenant,
+        psa,
+        event,
+        ticket: TicketId(request.ticket_id),
+        ticket_created_at: request.ticket_created_at,
+    };
+    Ok(match state.store.link_event(&link).await? {
         LinkOutcome::Created(record) => {
             if record.status == EventStatus::Closed {
                 // Its completion arrived before the link: it closes now.
-                state.metrics.events_closed.inc();
+                let psa = record.psa.as_deref().and_then(|p| state.psas.named(p));
+                if let Some(psa) = psa {
+                    state.metrics.events_closed(psa.name(), 1);
+                }
             }
             HttpResponse::Created().json(EventView::from(record))
         }
@@ -148,6 +159,48 @@ pub async fn link(
             ))
         }
     })
+}
+
+/// The PSA a link names, or the tenant's only one; `None` for a tenant with no connection yet.
+async fn link_psa(
+    state: &AdminState,
+    tenant: &TenantId,
+    named: Option<&str>,
+) -> Result<Option<PsaName>, ApiError> {
+    let served = || {
+        state
+            .psas
+            .names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(name) = named {
+        return match state.psas.named(name) {
+            Some(psa) => Ok(Some(psa.name())),
+            None => Err(ApiError::bad_request(
+                ErrorCode::InvalidPsa,
+                format!("psa must name a PSA this hub serves: one of {}", served()),
+            )),
+        };
+    }
+    let connected = state.store.tenant_psas(tenant).await?;
+    match connected.as_slice() {
+        [] => Ok(None),
+        [only] => Ok(Some(*only)),
+        several => Err(ApiError::bad_request(
+            ErrorCode::InvalidPsa,
+            format!(
+                "the tenant has connections to {}; say which PSA the ticket is in with \"psa\"",
+                several
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        )),
+    }
 }
 
 fn event_id(raw: String) -> Result<EventId, ApiError> {

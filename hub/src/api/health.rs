@@ -102,7 +102,7 @@ pub async fn metrics(state: web::Data<AdminState>) -> HttpResponse {
         .failing_since_before(day_ago.timestamp_millis())
         .await
     {
-        Ok(n) => state.metrics.connections_failing_long.set(n),
+        Ok(counts) => state.metrics.set_failing_long(&counts),
         Err(error) => tracing::warn!(%error, "cannot count long-failing connections for /metrics"),
     }
     HttpResponse::Ok()

@@ -22,9 +22,12 @@ use actix::Addr;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, ResponseError};
 
-use crate::actors::{Registry, Routes, WebhookTemplate};
+use psa_proto::{describe_json_error, PsaName};
+
+use crate::actors::{Registry, Routes};
 use crate::config::AdminToken;
 use crate::metrics::HubMetrics;
+use crate::psa::Psas;
 use crate::store::Store;
 
 pub use error::{ApiError, ErrorCode};
@@ -40,7 +43,9 @@ pub struct AdminState {
     pub registry: Addr<Registry>,
     pub routes: Routes,
     pub metrics: Arc<HubMetrics>,
-    pub webhook: WebhookTemplate,
+    pub psas: Psas,
+    /// The OpenAPI document, built once for these PSAs.
+    pub openapi: Arc<str>,
     pub tokens: Vec<AdminToken>,
     /// How long PUT and retry wait for webhook setup before answering with its current state.
     pub setup_wait: Duration,
@@ -48,8 +53,8 @@ pub struct AdminState {
     pub ready: Arc<AtomicBool>,
 }
 
-/// Mounts every admin route on an actix-web app.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Mounts every admin route on an actix-web app, the connection routes once per PSA.
+pub fn configure(cfg: &mut web::ServiceConfig, psas: &[PsaName]) {
     cfg.app_data(json_config())
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::bad_request(ErrorCode::InvalidPath, error.to_string()).into()
@@ -57,7 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             ApiError::bad_request(ErrorCode::InvalidQuery, error.to_string()).into()
         }));
-    routes::mount(cfg);
+    routes::mount(cfg, psas);
 }
 
 /// Unknown paths answer in the same error shape as everything else.
@@ -96,50 +101,4 @@ fn json_config() -> web::JsonConfig {
             };
             error.into()
         })
-}
-
-/// serde's message, except that a wrong value is never echoed (it may be a secret sent in the
-/// wrong field or type): "invalid type: integer `123`, expected a string" keeps only what was
-/// expected.
-fn describe_json_error(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    let position = format!("at line {} column {}", error.line(), error.column());
-    if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        let expected = message
-            .rsplit_once(", expected ")
-            .map(|(_, rest)| rest.split(" at line ").next().unwrap_or(rest).to_owned())
-            .unwrap_or_else(|| "another value".to_owned());
-        format!(
-            "the JSON body is invalid: a value has the wrong type or form {position}; \
-             expected {expected}"
-        )
-    } else {
-        format!("the JSON body is invalid: {message}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    struct Body {
-        #[allow(dead_code)]
-        secret: String,
-    }
-
-    #[test]
-    fn wrong_values_are_not_echoed_but_field_names_are() {
-        let error = serde_json::from_str::<Body>(r#"{"secret": 987654321}"#).expect_err("a number");
-        let message = describe_json_error(&error);
-        assert!(!message.contains("987654321"), "{message}");
-        assert!(message.contains("expected a string"), "{message}");
-        let error = serde_json::from_str::<Body>(r#"{"secret": "x", "x": 1}"#).map(|_| ());
-        assert!(
-            error.is_ok(),
-            "unknown fields are the API's concern, not this helper's"
-        );
-        let error = serde_json::from_str::<Body>("{}").expect_err("missing");
-        assert!(describe_json_error(&error).contains("missing field `secret`"));
-    }
 }

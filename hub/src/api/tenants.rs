@@ -1,8 +1,10 @@
-//! `GET /api/v1/tenants`: every tenant with its connection's state, paged by tenant id.
+//! `GET /api/v1/tenants`: every tenant with its connections' states, paged by tenant id.
+
+use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use psa_proto::{TenantId, WebhookState};
+use psa_proto::{PsaName, TenantId, WebhookState};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,22 +16,30 @@ use super::schema;
 use super::AdminState;
 use crate::store::TenantSummary;
 
-/// A tenant's Autotask connection, in brief.
-#[derive(Debug, Serialize, ToSchema)]
+/// One of a tenant's connections, in brief.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConnectionSummary {
+    /// Which PSA (the path segment of its routes).
+    #[schema(value_type = String, example = "autotask")]
+    psa: &'static str,
     #[schema(value_type = schema::WebhookStateSchema)]
     webhook_state: WebhookState,
     webhook_id: Option<i64>,
     last_delivery_at: Option<DateTime<Utc>>,
 }
 
-/// A tenant: one with events or a connection.
+/// A tenant: one with events or a connection. Beside `connections`, each PSA the hub serves is
+/// a key of its own (e.g. `"autotask"`), the same summary or null, as the API had it before it
+/// served more than one PSA.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TenantView {
     #[schema(value_type = schema::TenantId)]
     tenant_id: TenantId,
-    /// Null when the tenant has events but no Autotask connection.
-    autotask: Option<ConnectionSummary>,
+    /// Every connection of the tenant, in PSA name order.
+    connections: Vec<ConnectionSummary>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    by_psa: BTreeMap<&'static str, Option<ConnectionSummary>>,
 }
 
 /// One page of tenants, in tenant id order.
@@ -41,20 +51,34 @@ pub struct TenantPage {
     next_after: Option<TenantId>,
 }
 
-impl From<TenantSummary> for TenantView {
-    fn from(t: TenantSummary) -> Self {
+impl TenantView {
+    fn of(tenant: TenantSummary, psas: &[PsaName]) -> Self {
+        let connections: Vec<ConnectionSummary> = tenant
+            .connections
+            .into_iter()
+            .map(|c| ConnectionSummary {
+                psa: c.psa.as_str(),
+                webhook_state: c.state,
+                webhook_id: c.webhook_id.map(|id| id.0),
+                last_delivery_at: c.last_delivery_at,
+            })
+            .collect();
+        let by_psa = psas
+            .iter()
+            .map(|name| {
+                let summary = connections.iter().find(|c| c.psa == name.as_str()).cloned();
+                (name.as_str(), summary)
+            })
+            .collect();
         Self {
-            tenant_id: t.tenant_id,
-            autotask: t.state.map(|webhook_state| ConnectionSummary {
-                webhook_state,
-                webhook_id: t.webhook_id.map(|id| id.0),
-                last_delivery_at: t.last_delivery_at,
-            }),
+            tenant_id: tenant.tenant_id,
+            connections,
+            by_psa,
         }
     }
 }
 
-/// Tenants with their connection's webhook state, in tenant id order.
+/// Tenants with their connections' webhook states, in tenant id order.
 #[utoipa::path(
     get,
     path = "/api/v1/tenants",
@@ -82,7 +106,11 @@ pub async fn list(
     let next_after = (tenants.len() == limit as usize)
         .then(|| tenants.last().map(|t| t.tenant_id.clone()))
         .flatten();
-    let tenants = tenants.into_iter().map(TenantView::from).collect();
+    let psas = state.psas.names();
+    let tenants = tenants
+        .into_iter()
+        .map(|t| TenantView::of(t, &psas))
+        .collect();
     Ok(HttpResponse::Ok().json(TenantPage {
         tenants,
         next_after,

@@ -22,11 +22,15 @@ pub enum CalloutOutcome {
     UnsupportedMediaType,
     /// Refused by the per-hook-token rate limit (429).
     RateLimited,
+    /// Recorded; the ticket is read from the PSA before anything closes.
+    LookupPending,
+    /// The signing key could not be fetched (answered so the PSA delivers again).
+    KeyUnavailable,
     Error,
 }
 
 impl CalloutOutcome {
-    pub const ALL: [CalloutOutcome; 15] = [
+    pub const ALL: [CalloutOutcome; 17] = [
         Self::Closed,
         Self::AlreadyClosed,
         Self::Unlinked,
@@ -41,6 +45,8 @@ impl CalloutOutcome {
         Self::TooLarge,
         Self::UnsupportedMediaType,
         Self::RateLimited,
+        Self::LookupPending,
+        Self::KeyUnavailable,
         Self::Error,
     ];
 
@@ -60,7 +66,26 @@ impl CalloutOutcome {
             Self::TooLarge => "too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited => "rate_limited",
+            Self::LookupPending => "lookup_pending",
+            Self::KeyUnavailable => "key_unavailable",
             Self::Error => "error",
+        }
+    }
+}
+
+impl CalloutOutcome {
+    /// The outcome of a callout (or of its ticket's lookup) that was applied.
+    pub fn from_effect(effect: crate::store::CalloutEffect) -> Self {
+        use crate::store::CalloutEffect as E;
+        match effect {
+            E::Duplicate => Self::Duplicate,
+            E::Closed { .. } => Self::Closed,
+            E::AlreadyClosed => Self::AlreadyClosed,
+            E::Unlinked => Self::Unlinked,
+            E::CreatedAtMismatch => Self::CreatedAtMismatch,
+            E::Recorded => Self::Recorded,
+            E::Superseded => Self::Superseded,
+            E::LookupPending => Self::LookupPending,
         }
     }
 }

@@ -1,38 +1,13 @@
 //! Applying a verified callout: deduplicate, record, close the linked events, all in one
 //! transaction, so a 2xx is only sent for an effect that is committed.
 
-use psa_proto::{TenantId, TicketChange};
-use sha1::{Digest, Sha1};
+use psa_proto::{TicketChange, TicketId};
 use sqlx::Row;
 
+use super::connections::ConnectionKey;
 use super::events::CREATED_AT_TOLERANCE_MS;
 use super::ordering::{latest, ticket_deliveries};
 use super::{lock_tenant, now_millis, to_millis, Store, StoreError};
-
-/// What identifies one delivery: the webhook's Guid, the ticket id and the SequenceNumber when
-/// the callout has them (Autotask retries carry the same values; the ticket id is part of the key
-/// because whether SequenceNumber counts per webhook or per entity is not documented), otherwise
-/// a digest of the body's dedupe form (see [`psa_proto::CalloutFormat::dedupe_form`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DedupeKey(String);
-
-impl DedupeKey {
-    /// `body` is the callout's dedupe form, not its raw bytes.
-    pub fn for_change(change: &TicketChange, body: &[u8]) -> Self {
-        match (&change.webhook_guid, change.sequence_number) {
-            (Some(guid), Some(seq)) => Self(format!("{guid}:{}:{seq}", change.ticket_id)),
-            _ => {
-                let digest = Sha1::digest(body);
-                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-                Self(format!("sha1:{hex}"))
-            }
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 /// What a callout did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +27,8 @@ pub enum CalloutEffect {
     /// A completion outranked by a later callout about the ticket (a reopening that arrived
     /// first, as retries come out of order); recorded only.
     Superseded,
+    /// Recorded; the ticket's closure is read from the PSA before anything closes.
+    LookupPending,
 }
 
 impl CalloutEffect {
@@ -64,41 +41,52 @@ impl CalloutEffect {
             Self::CreatedAtMismatch => "created_at_mismatch",
             Self::Recorded => "recorded",
             Self::Superseded => "superseded",
+            Self::LookupPending => "lookup_pending",
         }
     }
 }
 
+/// A ticket's completion, as a callout or a lookup tells it (Unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Completion {
+    pub ticket: TicketId,
+    pub resolution: Option<String>,
+    pub closed_at: i64,
+    pub created_at: Option<i64>,
+}
+
 impl Store {
+    /// Records the callout under `dedupe_key` and applies it, in one transaction.
     pub async fn apply_callout(
         &self,
-        tenant: &TenantId,
-        key: &DedupeKey,
+        key: &ConnectionKey,
+        dedupe_key: &str,
         change: &TicketChange,
     ) -> Result<CalloutEffect, StoreError> {
         let now = now_millis();
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        lock_tenant(&mut tx, tenant).await?;
-        if !insert_delivery(&mut tx, tenant, key, change, now).await? {
+        lock_tenant(&mut tx, &key.tenant).await?;
+        if !insert_delivery(&mut tx, key, dedupe_key, change, now).await? {
             tx.rollback().await?;
             return Ok(CalloutEffect::Duplicate);
         }
-        let effect = if change.is_completion() {
-            self.close_linked(&mut tx, tenant, change, now).await?
+        let effect = if change.needs_lookup {
+            CalloutEffect::LookupPending
+        } else if change.is_completion() {
+            self.close_linked(&mut tx, key, change, now).await?
         } else {
             CalloutEffect::Recorded
         };
-        sqlx::query("UPDATE deliveries SET outcome = $3 WHERE tenant_id = $1 AND dedupe_key = $2")
-            .bind(tenant.as_str())
-            .bind(key.as_str())
-            .bind(effect.as_str())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE connections SET last_delivery_at = $2 WHERE tenant_id = $1")
-            .bind(tenant.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        set_outcome(&mut tx, key, dedupe_key, effect).await?;
+        sqlx::query(
+            "UPDATE connections SET last_delivery_at = $3 WHERE tenant_id = $1 AND psa = $2",
+        )
+        .bind(key.tenant.as_str())
+        .bind(key.psa.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(effect)
     }
@@ -108,48 +96,59 @@ impl Store {
     async fn close_linked(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        tenant: &TenantId,
+        key: &ConnectionKey,
         change: &TicketChange,
         now: i64,
     ) -> Result<CalloutEffect, StoreError> {
-        let delivered = ticket_deliveries(tx, tenant, change.ticket_id).await?;
+        let delivered = ticket_deliveries(tx, &key.tenant, Some(key.psa), change.ticket_id).await?;
         if latest(&delivered).is_some_and(|latest| !latest.completed) {
             return Ok(CalloutEffect::Superseded);
         }
-        let created_at = change.ticket_created_at.as_set().copied().map(to_millis);
+        let completion = Completion {
+            ticket: change.ticket_id,
+            resolution: change.resolution.as_set().cloned(),
+            closed_at: change.completed_at.as_set().copied().map_or(now, to_millis),
+            created_at: change.ticket_created_at.as_set().copied().map(to_millis),
+        };
+        self.close_events(tx, key, &completion).await
+    }
+
+    /// Closes the open events of `key`'s tenant linked to the ticket in this PSA (or in any of
+    /// the tenant's PSAs, for events linked without one), whose create date matches.
+    pub(super) async fn close_events(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        key: &ConnectionKey,
+        completion: &Completion,
+    ) -> Result<CalloutEffect, StoreError> {
         let closed = sqlx::query(
-            "UPDATE events SET status = 'closed', resolution = $3, closed_at = $4 \
-             WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'open' \
-               AND (ticket_created_at IS NULL OR $5 IS NULL \
-                    OR ABS(ticket_created_at - $5) <= $6)",
+            "UPDATE events SET status = 'closed', resolution = $4, closed_at = $5 \
+             WHERE tenant_id = $1 AND (psa = $2 OR psa IS NULL) AND ticket_id = $3 \
+               AND status = 'open' AND (ticket_created_at IS NULL OR $6 IS NULL \
+                    OR ABS(ticket_created_at - $6) <= $7)",
         )
-        .bind(tenant.as_str())
-        .bind(change.ticket_id.0)
-        .bind(change.resolution.as_set().cloned())
-        .bind(change.completed_at.as_set().copied().map_or(now, to_millis))
-        .bind(created_at)
+        .bind(key.tenant.as_str())
+        .bind(key.psa.as_str())
+        .bind(completion.ticket.0)
+        .bind(completion.resolution.clone())
+        .bind(completion.closed_at)
+        .bind(completion.created_at)
         .bind(CREATED_AT_TOLERANCE_MS)
         .execute(&mut **tx)
         .await?
         .rows_affected();
         if closed > 0 {
-            Ok(CalloutEffect::Closed { events: closed })
-        } else {
-            self.why_nothing_closed(tx, tenant, change).await
+            return Ok(CalloutEffect::Closed { events: closed });
         }
-    }
-
-    async fn why_nothing_closed(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        tenant: &TenantId,
-        change: &TicketChange,
-    ) -> Result<CalloutEffect, StoreError> {
-        let rows = sqlx::query("SELECT status FROM events WHERE tenant_id = $1 AND ticket_id = $2")
-            .bind(tenant.as_str())
-            .bind(change.ticket_id.0)
-            .fetch_all(&mut **tx)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT status FROM events WHERE tenant_id = $1 AND (psa = $2 OR psa IS NULL) \
+             AND ticket_id = $3",
+        )
+        .bind(key.tenant.as_str())
+        .bind(key.psa.as_str())
+        .bind(completion.ticket.0)
+        .fetch_all(&mut **tx)
+        .await?;
         if rows.is_empty() {
             return Ok(CalloutEffect::Unlinked);
         }
@@ -165,26 +164,45 @@ impl Store {
     }
 }
 
+pub(super) async fn set_outcome(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &ConnectionKey,
+    dedupe_key: &str,
+    effect: CalloutEffect,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE deliveries SET outcome = $4 WHERE tenant_id = $1 AND psa = $2 AND dedupe_key = $3",
+    )
+    .bind(key.tenant.as_str())
+    .bind(key.psa.as_str())
+    .bind(dedupe_key.to_owned())
+    .bind(effect.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Records the delivery; `false` when the same one was recorded before.
 async fn insert_delivery(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    tenant: &TenantId,
-    key: &DedupeKey,
+    key: &ConnectionKey,
+    dedupe_key: &str,
     change: &TicketChange,
     now: i64,
 ) -> Result<bool, StoreError> {
     let inserted = sqlx::query(
-        "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
+        "INSERT INTO deliveries (tenant_id, psa, dedupe_key, ticket_id, action, completed, \
            resolution, completed_at, ticket_created_at, received_at, outcome, webhook_guid, \
            sequence_number, event_time) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12) \
-         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13) \
+         ON CONFLICT (tenant_id, psa, dedupe_key) DO NOTHING",
     )
-    .bind(tenant.as_str())
-    .bind(key.as_str())
+    .bind(key.tenant.as_str())
+    .bind(key.psa.as_str())
+    .bind(dedupe_key.to_owned())
     .bind(change.ticket_id.0)
     .bind(change.action.as_str())
-    .bind(i64::from(change.is_completion()))
+    .bind(i64::from(change.is_completion() && !change.needs_lookup))
     .bind(change.resolution.as_set().cloned())
     .bind(change.completed_at.as_set().copied().map(to_millis))
     .bind(change.ticket_created_at.as_set().copied().map(to_millis))

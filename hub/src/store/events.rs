@@ -1,7 +1,7 @@
 //! Events and their ticket links: linking, reading, and the close a completion callout applies.
 
 use chrono::{DateTime, Utc};
-use psa_proto::{EventId, TenantId, TicketId};
+use psa_proto::{EventId, PsaName, TenantId, TicketId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -33,6 +33,8 @@ impl EventStatus {
 pub struct EventRecord {
     pub event_id: EventId,
     pub ticket_id: TicketId,
+    /// The PSA the ticket is in; `None` when linked without one (any of the tenant's PSAs).
+    pub psa: Option<String>,
     pub ticket_created_at: Option<DateTime<Utc>>,
     pub status: EventStatus,
     pub resolution: Option<String>,
@@ -52,18 +54,31 @@ pub enum LinkOutcome {
 }
 
 const COLUMNS: &str =
-    "event_id, ticket_id, ticket_created_at, status, resolution, closed_at, linked_at";
+    "event_id, ticket_id, psa, ticket_created_at, status, resolution, closed_at, linked_at";
+
+/// A new link of an event to its ticket.
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub tenant: TenantId,
+    /// The PSA the ticket is in, when the tenant has (or said) one.
+    pub psa: Option<PsaName>,
+    pub event: EventId,
+    pub ticket: TicketId,
+    pub ticket_created_at: Option<DateTime<Utc>>,
+}
 
 impl Store {
-    /// Links `event` to `ticket`. A completion already received for that ticket closes the
+    /// Links an event to its ticket. A completion already received for that ticket closes the
     /// event at once, so a callout that beat the link is not lost.
-    pub async fn link_event(
-        &self,
-        tenant: &TenantId,
-        event: &EventId,
-        ticket: TicketId,
-        ticket_created_at: Option<DateTime<Utc>>,
-    ) -> Result<LinkOutcome, StoreError> {
+    pub async fn link_event(&self, link: &NewLink) -> Result<LinkOutcome, StoreError> {
+        let NewLink {
+            tenant,
+            psa,
+            event,
+            ticket,
+            ticket_created_at,
+        } = link;
+        let (ticket, ticket_created_at) = (*ticket, *ticket_created_at);
         let now = now_millis();
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
@@ -78,6 +93,7 @@ impl Store {
             let record = read_event(&row)?;
             tx.commit().await?;
             let same = record.ticket_id == ticket
+                && (psa.is_none() || record.psa.as_deref() == psa.map(PsaName::as_str))
                 && (ticket_created_at.is_none()
                     || record.ticket_created_at.map(to_millis) == ticket_created_at.map(to_millis));
             return Ok(if same {
@@ -86,7 +102,7 @@ impl Store {
                 LinkOutcome::Conflict(record)
             });
         }
-        let record = new_link(&mut tx, tenant, event, ticket, ticket_created_at, now).await?;
+        let record = new_link(&mut tx, link, now).await?;
         tx.commit().await?;
         Ok(LinkOutcome::Created(record))
     }
@@ -129,14 +145,19 @@ impl Store {
 /// Inserts a new link, closed at once when the latest callout about the ticket completed it.
 async fn new_link(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    tenant: &TenantId,
-    event: &EventId,
-    ticket: TicketId,
-    ticket_created_at: Option<DateTime<Utc>>,
+    link: &NewLink,
     now: i64,
 ) -> Result<EventRecord, StoreError> {
+    let NewLink {
+        tenant,
+        psa,
+        event,
+        ticket,
+        ticket_created_at,
+    } = link;
+    let ticket = *ticket;
     let created_ms = ticket_created_at.map(to_millis);
-    let delivered = ticket_deliveries(tx, tenant, ticket).await?;
+    let delivered = ticket_deliveries(tx, tenant, *psa, ticket).await?;
     let (resolution, closed_at) = latest(&delivered)
         .filter(|d| d.completed && created_matches(created_ms, d.ticket_created_at))
         .map_or((None, None), |d| {
@@ -151,12 +172,13 @@ async fn new_link(
         EventStatus::Open
     };
     sqlx::query(
-        "INSERT INTO events (tenant_id, event_id, ticket_id, ticket_created_at, status, \
-           resolution, closed_at, linked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO events (tenant_id, event_id, ticket_id, psa, ticket_created_at, status, \
+           resolution, closed_at, linked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(tenant.as_str())
     .bind(event.as_str())
     .bind(ticket.0)
+    .bind(psa.map(|p| p.as_str().to_owned()))
     .bind(created_ms)
     .bind(status.as_str())
     .bind(resolution.clone())
@@ -167,6 +189,7 @@ async fn new_link(
     Ok(EventRecord {
         event_id: event.clone(),
         ticket_id: ticket,
+        psa: psa.map(|p| p.as_str().to_owned()),
         ticket_created_at: created_ms.map(from_millis),
         status,
         resolution,
@@ -189,6 +212,7 @@ fn read_event(row: &AnyRow) -> Result<EventRecord, StoreError> {
         event_id: EventId::parse(row.try_get::<String, _>("event_id")?)
             .map_err(|e| StoreError::Corrupt(format!("event id: {e}")))?,
         ticket_id: TicketId(row.try_get("ticket_id")?),
+        psa: row.try_get("psa")?,
         ticket_created_at: row
             .try_get::<Option<i64>, _>("ticket_created_at")?
             .map(from_millis),

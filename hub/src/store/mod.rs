@@ -9,6 +9,8 @@ mod cleanups;
 mod connection_row;
 mod connections;
 mod events;
+mod legacy;
+mod lookups;
 mod ordering;
 mod retention;
 mod status_writes;
@@ -17,6 +19,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use psa_proto::PsaName;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::AnyPool;
@@ -24,10 +27,14 @@ use sqlx::AnyPool;
 use crate::config::DatabaseSettings;
 use crate::crypto::{CryptoError, MasterKey};
 
-pub use callouts::{CalloutEffect, DedupeKey};
+pub use callouts::CalloutEffect;
 pub use cleanups::Cleanup;
-pub use connections::{ConnectionRecord, Credentials, LastError, LastRepair, TenantSummary};
-pub use events::{EventRecord, EventStatus, LinkOutcome};
+pub use connections::{
+    ConnectionKey, ConnectionRecord, ConnectionSummary, LastError, LastRepair, TenantSummary,
+};
+pub use events::{EventRecord, EventStatus, LinkOutcome, NewLink};
+pub use legacy::LegacyUpgrade;
+pub use lookups::PendingLookup;
 pub use status_writes::CredentialUpdate;
 
 /// Why the store could not do what was asked.
@@ -43,6 +50,9 @@ pub enum StoreError {
     Sealed(#[from] CryptoError),
     #[error("a stored row is invalid: {0}")]
     Corrupt(String),
+    /// The row belongs to a PSA this build of psa-hub does not serve.
+    #[error("a stored connection is for the PSA {0:?}, which this psa-hub does not serve")]
+    UnknownPsa(String),
 }
 
 /// The schema, in order. Each file is applied once and recorded with its checksum.
@@ -53,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "hardening",
         include_str!("../../migrations/0002_hardening.sql"),
     ),
+    (
+        3,
+        "providers",
+        include_str!("../../migrations/0003_providers.sql"),
+    ),
 ];
 
 /// The database handle shared by the API, the ingest path and the connection actors.
@@ -60,6 +75,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct Store {
     pool: AnyPool,
     key: MasterKey,
+    /// The PSAs this hub serves: a stored row of another is unreadable.
+    psas: Arc<[PsaName]>,
     /// SQLite has a single writer. Queuing writers here, in arrival order, replaces SQLite's
     /// busy-wait (sleep and poll), which under load left some callouts waiting a second.
     writer: Arc<tokio::sync::Mutex<()>>,
@@ -73,7 +90,11 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
-    pub async fn open(settings: &DatabaseSettings, key: MasterKey) -> Result<Self, StoreError> {
+    pub async fn open(
+        settings: &DatabaseSettings,
+        key: MasterKey,
+        psas: Vec<PsaName>,
+    ) -> Result<Self, StoreError> {
         install_default_drivers();
         let url = sqlite_url(&settings.url);
         let pool = AnyPoolOptions::new()
@@ -93,8 +114,18 @@ impl Store {
         Ok(Self {
             pool,
             key,
+            psas: psas.into(),
             writer: Arc::default(),
         })
+    }
+
+    /// The served PSA a stored `psa` column names.
+    pub(crate) fn psa_of(&self, name: &str) -> Result<PsaName, StoreError> {
+        self.psas
+            .iter()
+            .copied()
+            .find(|psa| psa.as_str() == name)
+            .ok_or_else(|| StoreError::UnknownPsa(name.to_owned()))
     }
 
     /// Answers when the database does.

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use psa_proto::{TenantId, TicketId};
+use psa_proto::{PsaName, TenantId, TicketId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -26,18 +26,22 @@ pub struct Delivered {
     pub ticket_created_at: Option<i64>,
 }
 
-/// Every callout kept about `ticket`, read inside the caller's transaction.
+/// Every callout kept about `ticket` from `psa` (any of the tenant's PSAs when `None`), read
+/// inside the caller's transaction. Callouts still waiting for their lookup say nothing yet.
 pub(super) async fn ticket_deliveries(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     tenant: &TenantId,
+    psa: Option<PsaName>,
     ticket: TicketId,
 ) -> Result<Vec<Delivered>, StoreError> {
     let rows = sqlx::query(
         "SELECT webhook_guid, sequence_number, event_time, received_at, completed, \
            resolution, completed_at, ticket_created_at \
-         FROM deliveries WHERE tenant_id = $1 AND ticket_id = $2",
+         FROM deliveries WHERE tenant_id = $1 AND ($2 IS NULL OR psa = $2) AND ticket_id = $3 \
+           AND outcome <> 'lookup_pending'",
     )
     .bind(tenant.as_str())
+    .bind(psa.map(|p| p.as_str().to_owned()))
     .bind(ticket.0)
     .fetch_all(&mut **tx)
     .await?;

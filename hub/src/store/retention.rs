@@ -1,6 +1,8 @@
 //! Keeping the database bounded: the delivery log is pruned past its retention, in batches so
 //! callouts never wait long behind the clean-up.
 
+use psa_proto::PsaName;
+
 use super::{Store, StoreError};
 
 /// Rows deleted per transaction; small enough that a callout queued behind it waits milliseconds.
@@ -31,14 +33,22 @@ impl Store {
         }
     }
 
-    /// Connections whose setups have failed since before `since_millis` (for the gauge).
-    pub async fn failing_since_before(&self, since_millis: i64) -> Result<i64, StoreError> {
-        let row: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM connections WHERE state = 'failed' AND failing_since < $1",
+    /// Per PSA, connections whose setups have failed since before `since_millis` (for the
+    /// gauge).
+    pub async fn failing_since_before(
+        &self,
+        since_millis: i64,
+    ) -> Result<Vec<(PsaName, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT psa, COUNT(*) FROM connections WHERE state = 'failed' AND failing_since < $1 \
+             GROUP BY psa",
         )
         .bind(since_millis)
-        .fetch_one(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        Ok(row.0)
+        Ok(rows
+            .into_iter()
+            .filter_map(|(psa, n)| Some((self.psa_of(&psa).ok()?, n)))
+            .collect())
     }
 }

@@ -2,23 +2,26 @@
 //! learned, and credentials a PUT replaces. Each is conditional, so a write based on a stale read
 //! changes nothing and says so.
 
-use psa_proto::{TenantId, WebhookId};
+use psa_proto::{Credentials, WebhookId};
+use serde_json::{Map, Value};
 
 use super::cleanups::insert_cleanup;
-use super::connections::{ConnectionRecord, Credentials};
+use super::connections::{ConnectionKey, ConnectionRecord};
 use super::{now_millis, to_millis, Store, StoreError};
 
 /// A PUT's change of an existing connection's credentials.
 #[derive(Debug)]
 pub struct CredentialUpdate<'a> {
-    pub tenant: &'a TenantId,
+    pub key: &'a ConnectionKey,
     /// The `credentials_version` the change was decided on; another change since wins.
     pub expected_version: i64,
     pub credentials: &'a Credentials,
+    pub owner: &'a str,
+    pub public: &'a Map<String, Value>,
     pub notification_email: Option<&'a str>,
     /// Mark the connection `registering`, so the setup asked for next survives a restart.
     pub setup_pending: bool,
-    /// The connection as read, when its webhook belongs to the API user being replaced: that
+    /// The connection as read, when its webhook belongs to the owner being replaced: that
     /// webhook is handed to a durable clean-up with the old credentials, in the same commit.
     pub replaced: Option<&'a ConnectionRecord>,
 }
@@ -39,13 +42,14 @@ impl Store {
         });
         let _turn = self.write_turn().await;
         let updated = sqlx::query(
-            "UPDATE connections SET state = $3, webhook_id = $4, webhook_guid = $5, zone = $6, \
-               last_error_code = $7, last_error_message = $8, last_error_fix = $9, \
-               failing_since = $10, last_check_at = $11, last_repair_at = $12, \
-               last_repair = $13, updated_at = $14 \
-             WHERE tenant_id = $1 AND hook_token = $2 AND credentials_version = $15",
+            "UPDATE connections SET state = $4, webhook_id = $5, webhook_guid = $6, zone = $7, \
+               last_error_code = $8, last_error_message = $9, last_error_fix = $10, \
+               failing_since = $11, last_check_at = $12, last_repair_at = $13, \
+               last_repair = $14, updated_at = $15 \
+             WHERE tenant_id = $1 AND psa = $2 AND hook_token = $3 AND credentials_version = $16",
         )
-        .bind(record.tenant_id.as_str())
+        .bind(record.key.tenant.as_str())
+        .bind(record.key.psa.as_str())
         .bind(record.hook_token.as_str())
         .bind(record.state.as_str())
         .bind(record.webhook_id.map(|id| id.0))
@@ -76,20 +80,21 @@ impl Store {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         let updated = sqlx::query(
-            "UPDATE connections SET username = $2, secret_sealed = $3, \
-               integration_code_sealed = $4, notification_email = $5, updated_at = $6, \
-               state = CASE WHEN $7 = 1 THEN 'registering' ELSE state END, \
-               webhook_id = CASE WHEN $8 = 1 THEN NULL ELSE webhook_id END, \
-               webhook_guid = CASE WHEN $8 = 1 THEN NULL ELSE webhook_guid END, \
+            "UPDATE connections SET credentials_sealed = $3, owner = $4, public_json = $5, \
+               notification_email = $6, updated_at = $7, \
+               state = CASE WHEN $8 = 1 THEN 'registering' ELSE state END, \
+               webhook_id = CASE WHEN $9 = 1 THEN NULL ELSE webhook_id END, \
+               webhook_guid = CASE WHEN $9 = 1 THEN NULL ELSE webhook_guid END, \
                credentials_version = credentials_version + 1 \
-             WHERE tenant_id = $1 AND credentials_version = $9 \
+             WHERE tenant_id = $1 AND psa = $2 AND credentials_version = $10 \
                AND state NOT IN ('removing', 'orphaned') \
-               AND ($8 = 0 OR webhook_id = $10)",
+               AND ($9 = 0 OR webhook_id = $11)",
         )
-        .bind(update.tenant.as_str())
-        .bind(update.credentials.username.as_str())
-        .bind(self.key().seal(&update.credentials.secret))
-        .bind(self.key().seal(&update.credentials.integration_code))
+        .bind(update.key.tenant.as_str())
+        .bind(update.key.psa.as_str())
+        .bind(self.key().seal(&update.credentials.expose().to_string()))
+        .bind(update.owner.to_owned())
+        .bind(Value::Object(update.public.clone()).to_string())
         .bind(update.notification_email.map(str::to_owned))
         .bind(now_millis())
         .bind(i64::from(update.setup_pending))
@@ -114,11 +119,14 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use psa_proto::{HookToken, WebhookSecret, WebhookState};
+    use psa_proto::{HookToken, PsaName, TenantId, WebhookSecret, WebhookState};
+    use serde_json::json;
 
     use super::*;
     use crate::config::DatabaseSettings;
     use crate::crypto::MasterKey;
+
+    const PSA: PsaName = PsaName::new("examplepsa");
 
     async fn store(dir: &tempfile::TempDir) -> Store {
         let settings = DatabaseSettings {
@@ -126,20 +134,25 @@ mod tests {
             max_connections: 2,
             delivery_retention: std::time::Duration::from_secs(86_400),
         };
-        Store::open(&settings, MasterKey::generate())
+        Store::open(&settings, MasterKey::generate(), vec![PSA])
             .await
             .expect("opens")
     }
 
-    fn record(username: &str) -> ConnectionRecord {
+    fn credentials(user: &str) -> Credentials {
+        Credentials::new(json!({"user": user, "secret": "secret-1"}))
+    }
+
+    fn record(user: &str) -> ConnectionRecord {
         let now = Utc::now();
         ConnectionRecord {
-            tenant_id: TenantId::parse("t-1").expect("id"),
-            credentials: Credentials {
-                username: username.into(),
-                secret: "secret-1".into(),
-                integration_code: "code-1".into(),
+            key: ConnectionKey {
+                tenant: TenantId::parse("t-1").expect("id"),
+                psa: PSA,
             },
+            credentials: credentials(user),
+            owner: user.to_owned(),
+            public: Map::new(),
             notification_email: None,
             hook_token: HookToken::parse("token-1").expect("token"),
             webhook_secret: WebhookSecret::new("hook-secret"),
@@ -165,46 +178,39 @@ mod tests {
         let old = record("old@msp.example");
         assert!(store.insert_connection(&old).await.expect("inserts"));
         store.save_webhook_status(&old).await.expect("saves");
-        let tenant = old.tenant_id.clone();
-        let new = Credentials {
-            username: "new@msp.example".into(),
-            ..old.credentials.clone()
-        };
-        let update = |version, creds| CredentialUpdate {
-            tenant: &tenant,
+        let key = old.key.clone();
+        let public = Map::new();
+        let update = |version, creds, owner| CredentialUpdate {
+            key: &key,
             expected_version: version,
             credentials: creds,
+            owner,
+            public: &public,
             notification_email: None,
             setup_pending: true,
             replaced: Some(&old),
         };
-        assert!(store.update_credentials(update(0, &new)).await.expect("ok"));
+        let new = credentials("new@msp.example");
+        let changed = update(0, &new, "new@msp.example");
+        assert!(store.update_credentials(changed).await.expect("ok"));
         // A second writer that read version 0 too loses, and its values are not written.
-        let other = Credentials {
-            username: "other@msp.example".into(),
-            ..old.credentials.clone()
-        };
-        assert!(!store
-            .update_credentials(update(0, &other))
-            .await
-            .expect("ok"));
-        let stored = store
-            .connection(&tenant)
-            .await
-            .expect("reads")
-            .expect("row");
-        assert_eq!(stored.credentials.username, "new@msp.example");
+        let other = credentials("other@msp.example");
+        let stale = update(0, &other, "other@msp.example");
+        assert!(!store.update_credentials(stale).await.expect("ok"));
+        let stored = store.connection(&key).await.expect("reads").expect("row");
+        assert_eq!(stored.credentials, new);
+        assert_eq!(stored.owner, "new@msp.example");
         assert_eq!(stored.credentials_version, 1);
         assert_eq!(stored.state, WebhookState::Registering);
         assert_eq!(
             stored.webhook_id, None,
-            "the old user's webhook moved to a clean-up"
+            "the old owner's webhook moved to a clean-up"
         );
-        let cleanups = store.cleanups(&tenant).await.expect("reads");
+        let cleanups = store.cleanups(&key).await.expect("reads");
         assert_eq!(cleanups.len(), 1);
         assert_eq!(cleanups[0].webhook_id, WebhookId(177));
-        assert_eq!(cleanups[0].credentials.username, "old@msp.example");
-        assert_eq!(cleanups[0].credentials.secret, "secret-1");
+        assert_eq!(cleanups[0].owner, "old@msp.example");
+        assert_eq!(cleanups[0].credentials, credentials("old@msp.example"));
 
         // The actor's write based on the old version is refused too.
         assert!(!store.save_webhook_status(&old).await.expect("ok"));

@@ -67,6 +67,7 @@ const MEDIA: &str = "unsupported_media_type";
 const TENANT_ID: &str = "invalid_tenant_id";
 const EVENT_ID: &str = "invalid_event_id";
 const TICKET_ID: &str = "invalid_ticket_id";
+const PSA: &str = "invalid_psa";
 const QUERY: &str = "invalid_query";
 const METHOD: &str = "method_not_allowed";
 
@@ -241,7 +242,9 @@ fn link_cases() -> Vec<Case> {
         post("ticket_created_at without zone", at(json!("2026-11-27T12:00:00")), 400, BODY),
         post("ticket_created_at offset +24:00", at(json!("2026-11-27T12:00:00+24:00")), 400, BODY),
         post("ticket_created_at a number", at(json!(1764244800)), 400, BODY),
-        post("extra field psa", link("psa", json!("autotask")), 400, BODY),
+        post("extra field", link("ticketId", json!(20)), 400, BODY),
+        post("psa not served", link("psa", json!("Zq9nosuchpsa")), 400, PSA),
+        post("psa a number", link("psa", json!(7)), 400, BODY),
         post_raw("truncated JSON", JSON, r#"{"event_id": "Zq9trunc-evt", "ticket_id": 2"#, BODY),
         post_raw("text/plain", "text/plain", r#"{"event_id": "evt-2", "ticket_id": 20}"#, MEDIA),
     ]

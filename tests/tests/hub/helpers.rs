@@ -350,15 +350,33 @@ pub fn hook_token(status: &Value) -> String {
     url.rsplit('/').next().expect("token").to_owned()
 }
 
-/// The value of one sample in Prometheus text, 0 when absent.
+/// The sum of the samples of `series` in Prometheus text, as PromQL's `sum(series)` reads it:
+/// every sample of that metric name whose labels include the ones given (`name{a="x"}`
+/// matches `name{a="x",psa="autotask"}`); 0 when there is none.
 pub fn sample(metrics: &str, series: &str) -> f64 {
+    let (name, wanted) = split_series(series);
     metrics
         .lines()
-        .find_map(|line| {
-            line.strip_prefix(series)
-                .and_then(|rest| rest.strip_prefix(' '))
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (found, labels) = split_series(series);
+            (found == name && wanted.iter().all(|pair| labels.contains(pair)))
+                .then(|| value.trim().parse::<f64>().expect("a number"))
         })
-        .map_or(0.0, |value| value.trim().parse().expect("a number"))
+        .sum()
+}
+
+/// `name{a="x",b="y"}` → (`name`, [`a="x"`, `b="y"`]). Label values in these tests hold no
+/// commas or braces.
+fn split_series(series: &str) -> (&str, Vec<&str>) {
+    match series.split_once('{') {
+        Some((name, labels)) => {
+            let labels = labels.trim_end_matches('}');
+            (name, labels.split(',').filter(|l| !l.is_empty()).collect())
+        }
+        None => (series, Vec::new()),
+    }
 }
 
 async fn launch(mut settings: Settings) -> (AppHandle, String, String, Settings) {

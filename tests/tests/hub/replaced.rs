@@ -114,7 +114,7 @@ async fn a_clean_up_that_fails_is_finished_after_a_restart() {
     assert_ne!(status["webhook"]["state"], "active", "{status}");
     let pending = &status["replaced_webhooks"][0];
     assert_eq!(pending["id"], first["webhook"]["id"], "{status}");
-    assert_eq!(pending["username"], USERNAME);
+    assert_eq!(pending["owner"], USERNAME);
     assert_eq!(pending["state"], "pending");
     assert!(pending["attempts"].as_i64() >= Some(1));
     assert_eq!(hub.sim.webhooks(hub.db).len(), 1);

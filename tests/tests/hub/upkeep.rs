@@ -17,8 +17,9 @@ async fn deliveries_past_their_retention_are_pruned_and_recent_ones_kept() {
     let db = hub.database().await;
     let forty_days_ago = chrono::Utc::now().timestamp_millis() - 40 * 86_400_000;
     sqlx::query(
-        "INSERT INTO deliveries (tenant_id, dedupe_key, ticket_id, action, completed, \
-           received_at, outcome) VALUES ($1, 'old-callout', 7, 'update', 1, $2, 'unlinked')",
+        "INSERT INTO deliveries (tenant_id, psa, dedupe_key, ticket_id, action, completed, \
+           received_at, outcome) \
+         VALUES ($1, 'autotask', 'old-callout', 7, 'update', 1, $2, 'unlinked')",
     )
     .bind(TENANT)
     .bind(forty_days_ago)
