@@ -30,10 +30,12 @@ pub mod discovery;
 pub mod error;
 pub mod fixes;
 pub mod op;
+pub mod presence;
 pub mod retry;
 pub mod settings;
 pub mod site;
 pub mod transport;
+pub mod webhook;
 
 pub use client::{ApiKeys, ConnectWiseClient};
 pub use error::ConnectWiseError;
@@ -41,3 +43,4 @@ pub use op::Op;
 pub use retry::RetryPolicy;
 pub use settings::{ConnectWiseSettings, DEFAULT_API_VERSION};
 pub use site::Site;
+pub use webhook::RECORD_ID_SUFFIX;
