@@ -24,23 +24,32 @@
 pub const NAME: psa_proto::PsaName = psa_proto::PsaName::new("connectwise");
 
 pub mod cache;
+pub mod callout;
 pub mod client;
 pub mod connect_input;
+pub mod dates;
 pub mod discovery;
 pub mod error;
 pub mod fixes;
+pub mod key_url;
 pub mod op;
 pub mod presence;
 pub mod retry;
 pub mod settings;
+pub mod signature;
+pub mod signing_key;
 pub mod site;
 pub mod transport;
 pub mod webhook;
+
+#[cfg(test)]
+mod test_server;
 
 pub use client::{ApiKeys, ConnectWiseClient};
 pub use error::ConnectWiseError;
 pub use op::Op;
 pub use retry::RetryPolicy;
 pub use settings::{ConnectWiseSettings, DEFAULT_API_VERSION};
+pub use signature::{sign, SigningKey, SIGNATURE_HEADER};
 pub use site::Site;
 pub use webhook::RECORD_ID_SUFFIX;
