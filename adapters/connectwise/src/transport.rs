@@ -76,12 +76,7 @@ impl Transport {
 
     pub fn observe(&self, op: Op, status: Option<u16>, started: Instant) {
         if let Some(observer) = &self.observer {
-            observer.observe(
-                crate::NAME,
-                op.as_str(),
-                status,
-                started.elapsed(),
-            );
+            observer.observe(crate::NAME, op.as_str(), status, started.elapsed());
         }
     }
 }
