@@ -7,6 +7,7 @@ use crate::limits::RateLimiter;
 use crate::log::{Delivery, RequestLog};
 use crate::store::Store;
 use parking_lot::Mutex;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 #[derive(Debug)]
@@ -18,6 +19,8 @@ pub struct Shared {
     pub faults: Mutex<Vec<Fault>>,
     pub held: Arc<Held>,
     pub rate: RateLimiter,
+    /// Messages given up before an attempt because their entry was deleted or stopped.
+    pub dropped: AtomicU64,
     /// `http://127.0.0.1:PORT`, known once the listener is bound: the site.
     pub base_url: String,
 }

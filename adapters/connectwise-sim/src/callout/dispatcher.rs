@@ -8,6 +8,7 @@ use crate::settings::{CallbackUrlForm, DeliveryOrder};
 use crate::shared::Shared;
 use crate::store::drift::disable;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -52,6 +53,7 @@ async fn deliver(shared: Arc<Shared>, client: reqwest::Client, job: Job) {
         // Read the entry afresh: a deleted or inactive entry drops its queued messages, and a
         // changed URL applies to the next attempt.
         let Some(url) = target(&shared, &job) else {
+            shared.dropped.fetch_add(1, Ordering::SeqCst);
             return;
         };
         let outcome = attempt(&shared, &client, &job, &url, retries as u32 + 1).await;

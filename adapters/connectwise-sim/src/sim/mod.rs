@@ -19,6 +19,7 @@ use crate::store::Store;
 use actix_web::dev::ServerHandle;
 use parking_lot::Mutex;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
@@ -63,6 +64,7 @@ impl Simulator {
             faults: Mutex::new(Vec::new()),
             held: Arc::new(Held::default()),
             rate: RateLimiter::default(),
+            dropped: AtomicU64::new(0),
             base_url,
         });
         let server = crate::http::server(listener, shared.clone())?;
@@ -160,6 +162,12 @@ impl Simulator {
     /// Every delivery attempt so far, in the order they finished.
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.shared().deliveries.lock().clone()
+    }
+
+    /// Messages given up without (further) attempts because their entry was deleted, set
+    /// inactive or disabled meanwhile: the positive marker for "no more attempts will come".
+    pub fn dropped_messages(&self) -> u64 {
+        self.shared().dropped.load(Ordering::SeqCst)
     }
 
     /// Stops the HTTP server and the delivery task; clones become inert.
