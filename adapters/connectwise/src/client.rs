@@ -185,16 +185,16 @@ impl ConnectWiseClient {
     }
 
     /// `text` without this connection's keys, in any spelling: error texts may quote the
-    /// request.
+    /// request. The longer forms go first, so a quoted login is taken out whole.
     pub(crate) fn redact(&self, text: &str) -> String {
         let login = format!("{}+{}", self.keys.company_id, self.keys.public_key);
         redact(
             text,
             &[
+                &self.keys.basic_token(),
+                &login,
                 &self.keys.private_key,
                 &self.keys.public_key,
-                &login,
-                &self.keys.basic_token(),
             ],
         )
     }
