@@ -188,6 +188,7 @@ impl ConnectWiseClient {
     /// request. The longer forms go first, so a quoted login is taken out whole.
     pub(crate) fn redact(&self, text: &str) -> String {
         let login = format!("{}+{}", self.keys.company_id, self.keys.public_key);
+        let client_id = self.transport.client_id.to_str().unwrap_or_default();
         redact(
             text,
             &[
@@ -195,6 +196,7 @@ impl ConnectWiseClient {
                 &login,
                 &self.keys.private_key,
                 &self.keys.public_key,
+                client_id,
             ],
         )
     }

@@ -12,7 +12,7 @@ pub const DEFAULT_API_VERSION: &str = "2019.1";
 /// The default of [`ConnectWiseSettings::cache_capacity`].
 pub const DEFAULT_CACHE_CAPACITY: usize = 16_384;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ConnectWiseSettings {
     /// The product's ConnectWise `clientId` (a GUID registered as *Public*), sent on every call.
     pub client_id: String,
@@ -32,6 +32,23 @@ pub struct ConnectWiseSettings {
     pub signing_key_timeout: Duration,
     /// The most entries each cache keeps (API roots, signing keys).
     pub cache_capacity: usize,
+}
+
+impl std::fmt::Debug for ConnectWiseSettings {
+    /// ConnectWise asks that a clientId be kept like a password, so it never prints.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectWiseSettings")
+            .field("client_id", &"[redacted]")
+            .field("allow_http_sites", &self.allow_http_sites)
+            .field("request_timeout", &self.request_timeout)
+            .field("api_version", &self.api_version)
+            .field("retry", &self.retry)
+            .field("discovery_ttl", &self.discovery_ttl)
+            .field("signing_key_ttl", &self.signing_key_ttl)
+            .field("signing_key_timeout", &self.signing_key_timeout)
+            .field("cache_capacity", &self.cache_capacity)
+            .finish()
+    }
 }
 
 impl Default for ConnectWiseSettings {

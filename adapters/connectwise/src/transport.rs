@@ -41,8 +41,10 @@ impl Transport {
         if settings.client_id.trim().is_empty() {
             return Err(invalid("client_id is empty"));
         }
-        let client_id = HeaderValue::from_str(settings.client_id.trim())
+        let mut client_id = HeaderValue::from_str(settings.client_id.trim())
             .map_err(|_| invalid("client_id cannot be sent as a header"))?;
+        // ConnectWise asks that a clientId be kept like a password: it never prints.
+        client_id.set_sensitive(true);
         let accept = HeaderValue::from_str(&format!(
             "application/vnd.connectwise.com+json; version={}",
             settings.api_version.trim()
@@ -149,6 +151,8 @@ mod tests {
             ..ConnectWiseSettings::default()
         };
         let transport = Transport::new(&settings, None).expect("valid");
+        let printed = format!("{settings:?} {transport:?}");
+        assert!(!printed.contains("a1b2c3d4"), "{printed}");
         assert_eq!(
             transport.accept,
             "application/vnd.connectwise.com+json; version=2019.1"

@@ -43,7 +43,9 @@ fn keys_never_print() {
     let printed = format!("{client:?}");
     assert!(printed.contains("acme"), "{printed}");
     assert!(
-        !printed.contains("priv-SECRET") && !printed.contains("pubKEY123"),
+        !printed.contains("priv-SECRET")
+            && !printed.contains("pubKEY123")
+            && !printed.contains("11111111-2222"),
         "{printed}"
     );
 }
@@ -53,7 +55,7 @@ fn error_texts_lose_the_keys_in_every_spelling() {
     let client = client_with("pa\"ss/wörd-9");
     let token = client.keys.basic_token();
     let text = format!(
-        r#"{{"message":"bad pa\u0022ss/w\u00f6rd-9 and pa\"ss/wörd-9","errors":[{{"message":"acme+pubKEY123 {token} pubKEY123"}}]}}"#
+        r#"{{"message":"bad pa\u0022ss/w\u00f6rd-9 and pa\"ss/wörd-9","errors":[{{"message":"acme+pubKEY123 {token} pubKEY123 11111111-2222-4333-8444-555555555555"}}]}}"#
     );
     let out = client.redact(&text);
     for secret in [
@@ -61,6 +63,7 @@ fn error_texts_lose_the_keys_in_every_spelling() {
         "pa\\\"ss",
         "wörd",
         "pubKEY123",
+        "11111111-2222",
         token.as_str(),
     ] {
         assert!(!out.contains(secret), "{secret} in {out}");
