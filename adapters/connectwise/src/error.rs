@@ -244,6 +244,7 @@ mod tests {
             (Op::CallbackList, 403, "{}", C::CannotCreateWebhooks),
             (Op::TicketGet, 403, "{}", C::NoTicketPermission),
             (Op::TicketNotes, 403, "{}", C::NoTicketPermission),
+            (Op::TicketList, 403, "{}", C::NoTicketPermission),
             (Op::CallbackCreate, 400, EXISTS, C::DuplicateWebhook),
             (
                 Op::CallbackCreate,

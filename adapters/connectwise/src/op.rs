@@ -12,6 +12,8 @@ pub enum Op {
     CallbackGet,
     CallbackUpdate,
     CallbackDelete,
+    /// `GET /service/tickets?pageSize=1`: whether the member may read tickets at all.
+    TicketList,
     TicketGet,
     TicketNotes,
     /// `GET {Metadata.key_url}`: a callback's signing key.
@@ -19,13 +21,14 @@ pub enum Op {
 }
 
 impl Op {
-    pub const ALL: [Op; 9] = [
+    pub const ALL: [Op; 10] = [
         Op::CompanyInfo,
         Op::CallbackList,
         Op::CallbackCreate,
         Op::CallbackGet,
         Op::CallbackUpdate,
         Op::CallbackDelete,
+        Op::TicketList,
         Op::TicketGet,
         Op::TicketNotes,
         Op::SigningKey,
@@ -40,6 +43,7 @@ impl Op {
             Op::CallbackGet => "callback_get",
             Op::CallbackUpdate => "callback_update",
             Op::CallbackDelete => "callback_delete",
+            Op::TicketList => "ticket_list",
             Op::TicketGet => "ticket_get",
             Op::TicketNotes => "ticket_notes",
             Op::SigningKey => "signing_key",
@@ -50,7 +54,7 @@ impl Op {
     pub fn subject(self) -> &'static str {
         match self {
             Op::CompanyInfo => "the company",
-            Op::TicketGet | Op::TicketNotes => "the ticket",
+            Op::TicketList | Op::TicketGet | Op::TicketNotes => "the ticket",
             Op::SigningKey => "the callback's signing key",
             _ => "the callback",
         }
@@ -58,7 +62,7 @@ impl Op {
 
     /// Whether a 403 on it means the API member cannot use tickets (rather than callbacks).
     pub fn is_ticket(self) -> bool {
-        matches!(self, Op::TicketGet | Op::TicketNotes)
+        matches!(self, Op::TicketList | Op::TicketGet | Op::TicketNotes)
     }
 
     /// Whether sending the call twice has the effect of sending it once. A creation is not: one

@@ -36,14 +36,15 @@ pub fn callback_url(spec: &WebhookSpec) -> String {
     format!("{}{RECORD_ID_SUFFIX}", spec.webhook_url)
 }
 
-/// Makes `spec`'s callback exist: clears our leftovers at its URL, creates it (recovering from
-/// a duplicate once) and confirms it is active at our URL. A callback that does not confirm is
-/// deleted before the error returns.
+/// Makes `spec`'s callback exist: checks the member may read tickets, clears our leftovers at
+/// its URL, creates the callback (recovering from a duplicate once) and confirms it is active
+/// at our URL. A callback that does not confirm is deleted before the error returns.
 pub async fn register(
     client: &ConnectWiseClient,
     spec: &WebhookSpec,
 ) -> Result<RegisteredWebhook, ConnectWiseError> {
     validate(spec)?;
+    can_read_tickets(client).await?;
     if delete_ours(client, spec).await? == RemoveOutcome::Removed {
         tracing::info!("deleted leftover callbacks at our URL before creating ours");
     }
@@ -83,6 +84,17 @@ fn validate(spec: &WebhookSpec) -> Result<(), ConnectWiseError> {
         });
     }
     Ok(())
+}
+
+/// Asks for one ticket id: a member that may not read tickets would register a callback whose
+/// closures psa-hub could never read the resolution of (and, on some sites, one that never
+/// fires), so that is reported at setup, with its fix, rather than at the first closure.
+async fn can_read_tickets(client: &ConnectWiseClient) -> Result<(), ConnectWiseError> {
+    let query = [("fields", "id"), ("pageSize", "1")];
+    client
+        .get(Op::TicketList, "service/tickets", &query)
+        .await
+        .map(drop)
 }
 
 fn create_body(spec: &WebhookSpec) -> Value {

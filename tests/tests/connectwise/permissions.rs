@@ -37,18 +37,14 @@ async fn a_member_that_may_not_manage_callbacks_is_told_the_likely_permission() 
 }
 
 #[tokio::test]
-async fn a_member_that_may_not_read_tickets_is_told_where_to_grant_it() {
+async fn a_member_that_may_not_read_tickets_is_told_at_setup_where_to_grant_it() {
     let world = world_with(fast_config(), settings(), |m| m.can_read_tickets = false).await;
     let ticket = world
         .sim
         .create_ticket(&world.company, "Suspicious sign-in");
     let connection = world.connect().await;
-    connection
-        .register(&spec("tok1"))
-        .await
-        .expect("callbacks are allowed");
     let error = connection
-        .ticket_closure(TicketId(ticket.0))
+        .register(&spec("tok1"))
         .await
         .expect_err("forbidden");
     assert_eq!(error.class, ErrorClass::NoTicketPermission);
@@ -57,6 +53,15 @@ async fn a_member_that_may_not_read_tickets_is_told_where_to_grant_it() {
         "{}",
         error.fix
     );
+    assert!(
+        world.callbacks().is_empty(),
+        "no callback that could never be followed up"
+    );
+    let error = connection
+        .ticket_closure(TicketId(ticket.0))
+        .await
+        .expect_err("forbidden");
+    assert_eq!(error.class, ErrorClass::NoTicketPermission);
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 #[tokio::test]
-async fn one_registration_costs_discovery_a_listing_a_create_and_a_read() {
+async fn one_registration_costs_discovery_a_ticket_check_a_listing_a_create_and_a_read() {
     let world = world().await;
     let connection = world.connect().await;
     let spec = spec("tok1");
@@ -29,6 +29,7 @@ async fn one_registration_costs_discovery_a_listing_a_create_and_a_read() {
         world.calls(),
         vec![
             "GET /login/companyinfo/Cobalt".to_owned(),
+            "GET service/tickets?fields=id&pageSize=1".to_owned(),
             "GET system/callbacks?conditions=url contains \"https://hooks.example.com/hooks/connectwise/tok1\"&orderBy=id asc&page=1&pageSize=100".to_owned(),
             "POST system/callbacks".to_owned(),
             format!("GET system/callbacks/{id}"),
@@ -64,6 +65,7 @@ async fn one_registration_costs_discovery_a_listing_a_create_and_a_read() {
         labels,
         vec![
             ("company_info", Some(200)),
+            ("ticket_list", Some(200)),
             ("callback_list", Some(200)),
             ("callback_create", Some(201)),
             ("callback_get", Some(200)),
