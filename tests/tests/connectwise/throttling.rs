@@ -76,8 +76,8 @@ async fn when_retries_run_out_the_wait_asked_for_reaches_the_hub() {
         ..fast_config()
     };
     let world = world_with(config, settings, |_| {}).await;
-    // Discovery is not rate limited; the listing is the first request counted, the create the
-    // second.
+    // Discovery is not rate limited; the ticket check is the first request counted, the
+    // callback listing the second.
     let error = world
         .connect()
         .await
