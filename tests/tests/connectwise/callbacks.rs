@@ -222,3 +222,68 @@ async fn summaries_pascal_case_and_deletions_are_understood() {
     assert_eq!(deleted.action, ChangeAction::Delete);
     assert!(!deleted.needs_lookup);
 }
+
+#[tokio::test]
+async fn whatever_connectwise_appends_the_callback_keeps_our_route() {
+    use connectwise_sim::CallbackUrlForm as Form;
+    for form in [
+        Form::AppendId,
+        Form::AppendIdAndAction,
+        Form::QueryParameters,
+        Form::Unchanged,
+    ] {
+        let (world, receiver) = receiving(SimConfig {
+            url_form: form,
+            ..fast_config()
+        })
+        .await;
+        let ticket = world.sim.create_ticket(&world.company, "x");
+        let received = receiver.wait_for(1).await;
+        assert_eq!(received[0].path, "/hooks/connectwise/tok1", "{form:?}");
+        let change = world.verify(&received[0]).await.expect("verified");
+        assert_eq!(change.ticket_id, TicketId(ticket.0), "{form:?}");
+    }
+}
+
+#[tokio::test]
+async fn keys_that_change_with_every_message_are_fetched_for_each() {
+    let config = SimConfig {
+        signing_keys: connectwise_sim::SigningKeys::PerMessage,
+        ..fast_config()
+    };
+    let (world, receiver) = receiving(config).await;
+    let ticket = world.sim.create_ticket(&world.company, "x");
+    world.sim.close_ticket(&world.company, ticket, "done");
+    let received = receiver.wait_for(2).await;
+    for callback in &received {
+        world
+            .verify(callback)
+            .await
+            .expect("verified with its own key");
+    }
+    assert_eq!(world.requests_of(Op::CallbackKey).len(), 2);
+}
+
+#[tokio::test]
+async fn a_ticket_our_own_member_closes_still_calls_back() {
+    // The simulator honours isSelfSuppressedFlag; ours is registered false.
+    let (world, receiver) = receiving(fast_config()).await;
+    let ticket = world.sim.create_ticket(&world.company, "x");
+    receiver.wait_for(1).await;
+    let patch = serde_json::json!([{"op": "replace", "path": "closedFlag", "value": true}]);
+    world
+        .as_member(
+            reqwest::Method::PATCH,
+            &format!("service/tickets/{}", ticket.0),
+            patch,
+        )
+        .await;
+    let received = receiver.wait_for(2).await;
+    assert_eq!(
+        received.len(),
+        2,
+        "the member's own closure was not suppressed"
+    );
+    let closed = world.verify(&received[1]).await.expect("verified");
+    assert!(closed.is_completion());
+}

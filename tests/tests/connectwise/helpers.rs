@@ -231,3 +231,25 @@ impl Receiver {
         self.received.lock().clone()
     }
 }
+
+impl World {
+    /// A call straight to the simulator's REST API as our API member, as the product acting
+    /// through the same member would make it; panics unless it answers 2xx.
+    pub async fn as_member(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        use base64::Engine as _;
+        let login = format!("{COMPANY}+{PUBLIC}:{PRIVATE}");
+        let basic = base64::engine::general_purpose::STANDARD.encode(login);
+        let response = reqwest::Client::new()
+            .request(method.clone(), format!("{}/{path}", self.sim.api_url()))
+            .header("Authorization", format!("Basic {basic}"))
+            .header("clientId", CLIENT_ID)
+            .json(&body)
+            .send()
+            .await
+            .expect("the simulator answers");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+}
