@@ -9,7 +9,9 @@
 //! answer is ready) and is processed to the end even if the client hangs up, as on a real
 //! server. [`Simulator::held`] counts requests waiting out an injected `Latency` or `Hold`, so
 //! tests synchronize on facts, never on sleeps. [`CallbackSnapshot::queued`] moves while a
-//! ticket change is saved, so a test sees at once that a change queued no message. The
+//! ticket change is saved, so a test sees at once that a change queued no message, and
+//! [`Simulator::dropped_messages`] counts messages given up because their entry went away
+//! (the marker that no more attempts will come). The
 //! `Simulator::*_silently` methods change callback entries behind the client's back (as
 //! ConnectWise never notifies anyone), for tests of self-healing.
 //!
@@ -39,6 +41,8 @@
 //! - A per-company rate limit: 429 with `Retry-After` (seconds) and the guide's body
 //!   `{"error":"ConnectWiseAPI","message":"Too many requests. Please try again in N seconds."}`.
 //! - Faults per [`Op`]: `Status`, `CreateThenFail`, `Latency`, `Hold(Gate)`, N times.
+//! - `/_sim/...`: a small control API for the binary (create, close and reopen tickets, list
+//!   callbacks and requests); not part of ConnectWise.
 //!
 //! # Uncertain facts, as [`SimConfig`] settings
 //! The reference marks these as unverified, inferred or unknown; each is configurable:

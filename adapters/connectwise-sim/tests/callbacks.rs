@@ -54,12 +54,10 @@ async fn create_can_answer_200() {
     assert_eq!(s, 200);
 }
 
-#[tokio::test]
-async fn list_filters_pages_and_projects() {
-    let e = env(SimConfig::default()).await;
+/// Three entries of ours and one board-level entry of another vendor.
+async fn four_entries(e: &Env) {
     for i in 0..3 {
-        let mut b = callback_body(&format!("https://ours.example/{i}?recordId="));
-        b["objectId"] = json!(1);
+        let b = callback_body(&format!("https://ours.example/{i}?recordId="));
         assert_eq!(
             e.call(Method::POST, "system/callbacks", Some(b)).await.0,
             201
@@ -74,6 +72,12 @@ async fn list_filters_pages_and_projects() {
             .0,
         201
     );
+}
+
+#[tokio::test]
+async fn list_pages_and_projects() {
+    let e = env(SimConfig::default()).await;
+    four_entries(&e).await;
     let (_, all) = e.call(Method::GET, "system/callbacks", None).await;
     assert_eq!(all.as_array().map(Vec::len), Some(4));
     let q = r#"system/callbacks?conditions=url contains "OURS.example"&pageSize=2&fields=id,url"#;
@@ -95,39 +99,32 @@ async fn list_filters_pages_and_projects() {
         "{link}"
     );
     let next = link.split(['<', '>']).nth(1).expect("next url");
-    let (s, second) = send(
-        e.http
-            .get(next)
-            .header("Authorization", basic(COMPANY, PUBLIC, PRIVATE))
-            .header("clientId", CLIENT_ID),
-        None,
-    )
-    .await;
+    let auth = basic(COMPANY, PUBLIC, PRIVATE);
+    let r = e
+        .http
+        .get(next)
+        .header("Authorization", auth)
+        .header("clientId", CLIENT_ID);
+    let (s, second) = send(r, None).await;
     assert_eq!(s, 200);
     assert_eq!(second.as_array().map(Vec::len), Some(1));
-    let (_, board) = e
-        .call(
-            Method::GET,
-            "system/callbacks?conditions=level = \"board\" and objectId = 2",
-            None,
-        )
-        .await;
+    assert_eq!(second[0]["url"], json!("https://ours.example/2?recordId="));
+}
+
+#[tokio::test]
+async fn list_and_count_filter_by_conditions() {
+    let e = env(SimConfig::default()).await;
+    four_entries(&e).await;
+    let q = "system/callbacks?conditions=level = \"board\" and objectId = 2";
+    let (_, board) = e.call(Method::GET, q, None).await;
+    assert_eq!(board.as_array().map(Vec::len), Some(1));
     assert_eq!(board[0]["url"], json!("https://vendor.example/cw"));
-    let (_, n) = e
-        .call(
-            Method::GET,
-            "system/callbacks/count?conditions=inactiveFlag = false",
-            None,
-        )
-        .await;
-    assert_eq!(n, json!({"count": 4}));
-    let (s, bad) = e
-        .call(
-            Method::GET,
-            "system/callbacks?conditions=url contains",
-            None,
-        )
-        .await;
+    let q = "system/callbacks/count?conditions=inactiveFlag = false";
+    assert_eq!(e.call(Method::GET, q, None).await.1, json!({"count": 4}));
+    let q = "system/callbacks/count?conditions=url contains \"ours\" and not level = \"board\"";
+    assert_eq!(e.call(Method::GET, q, None).await.1, json!({"count": 3}));
+    let q = "system/callbacks?conditions=url contains";
+    let (s, bad) = e.call(Method::GET, q, None).await;
     assert_eq!((s, bad["code"].clone()), (400, json!("BadRequest")));
 }
 
@@ -205,6 +202,19 @@ async fn validation_lists_every_bad_field() {
     assert!(level["message"]
         .as_str()
         .is_some_and(|m| m.starts_with("Unrecognized level for type")));
+    // "company" is not a ticket level unless configured.
+    let mut b = callback_body(URL);
+    b["level"] = json!("company");
+    assert_eq!(
+        e.call(Method::POST, "system/callbacks", Some(b)).await.0,
+        400
+    );
+    assert!(e.sim.callbacks(&e.company).is_empty());
+}
+
+#[tokio::test]
+async fn missing_required_fields_are_each_named() {
+    let e = env(SimConfig::default()).await;
     let (s, err) = e
         .call(
             Method::POST,
@@ -232,14 +242,6 @@ async fn validation_lists_every_bad_field() {
             ("MissingRequiredField", "level")
         ]
     );
-    // "company" is not a ticket level unless configured.
-    let mut b = callback_body(URL);
-    b["level"] = json!("company");
-    assert_eq!(
-        e.call(Method::POST, "system/callbacks", Some(b)).await.0,
-        400
-    );
-    assert!(e.sim.callbacks(&e.company).is_empty());
 }
 
 #[tokio::test]

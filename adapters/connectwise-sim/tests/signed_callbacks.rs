@@ -6,7 +6,7 @@ mod common;
 use base64::Engine;
 use common::*;
 use connectwise_sim::{
-    CallbackId, DeliveryOutcome, EntityCasing, EntityForm, SigningKeys, SimConfig,
+    CallbackId, DeliveryOutcome, EntityCasing, EntityForm, SigningKeys, SimConfig, TicketId,
 };
 use hmac::{Hmac, Mac};
 use reqwest::Method;
@@ -27,27 +27,26 @@ async fn fetch_key(e: &Env, key_url: &str) -> (u16, Value) {
     send(e.http.get(key_url), None).await
 }
 
-#[tokio::test]
-async fn a_ticket_change_posts_a_signed_message_that_verifies() {
-    let e = env(fast()).await;
+/// An owner callback, a ticket created then closed by the technician: the `added` and
+/// `updated` messages as received.
+async fn added_and_updated(e: &Env) -> (i64, TicketId, Hit, Hit) {
     let rx = receiver(200).await;
     let id = e.owner_callback(&format!("{}?recordId=", rx.url)).await;
     let t = e.sim.create_ticket(&e.company, "Impossible travel");
     e.sim.close_ticket(&e.company, t, "Confirmed with the user");
     assert!(wait_for(|| rx.count() == 2).await, "two messages");
     let hits = rx.hits.lock().clone();
-    let (added, updated) = (&hits[0], &hits[1]);
-    assert_eq!(added.path, "/hooks/cw");
-    assert_eq!(
-        added.query,
-        format!("recordId={}", t.0),
-        "the id appended to the URL text"
-    );
-    assert!(added
-        .header("content-type")
-        .is_some_and(|c| c.starts_with("application/json")));
-    let m = added.json();
-    let text = String::from_utf8(added.body.clone()).expect("utf8");
+    (id, t, hits[0].clone(), hits[1].clone())
+}
+
+fn entity(message: &Value) -> Value {
+    let text = message["Entity"].as_str().expect("Entity is a string");
+    serde_json::from_str(text).expect("Entity holds JSON")
+}
+
+/// The members appear in the order of the recorded samples.
+fn assert_member_order(body: &[u8]) {
+    let text = String::from_utf8(body.to_vec()).expect("utf8");
     let order = [
         "MessageId",
         "FromUrl",
@@ -67,6 +66,23 @@ async fn a_ticket_change_posts_a_signed_message_that_verifies() {
         .map(|k| text.find(&format!("\"{k}\":")).expect(k))
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "member order: {text}");
+}
+
+#[tokio::test]
+async fn a_ticket_change_posts_the_documented_body_to_the_url_with_the_id() {
+    let e = env(fast()).await;
+    let (id, t, added, updated) = added_and_updated(&e).await;
+    assert_eq!(added.path, "/hooks/cw");
+    assert_eq!(
+        added.query,
+        format!("recordId={}", t.0),
+        "the id appended to the URL text"
+    );
+    assert!(added
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/json")));
+    assert_member_order(&added.body);
+    let m = added.json();
     assert!(uuid::Uuid::parse_str(m["MessageId"].as_str().expect("id")).is_ok());
     assert_eq!(
         m["FromUrl"],
@@ -82,13 +98,29 @@ async fn a_ticket_change_posts_a_signed_message_that_verifies() {
     );
     assert_eq!(m["CallbackObjectRecId"], json!(id));
     assert!(m["ProductInstanceId"].is_string() && m["PartnerId"].is_string());
-    let entity: Value =
-        serde_json::from_str(m["Entity"].as_str().expect("Entity is a string")).expect("json");
+    let added_entity = entity(&m);
     assert_eq!(
-        (entity["id"].clone(), entity["summary"].clone()),
+        (added_entity["id"].clone(), added_entity["summary"].clone()),
         (json!(t.0), json!("Impossible travel"))
     );
+    let u = updated.json();
+    assert_eq!(u["Action"], json!("updated"));
+    assert_ne!(u["MessageId"], m["MessageId"]);
+    let closed = entity(&u);
+    assert_eq!(
+        (
+            closed["closedFlag"].clone(),
+            closed["status"]["name"].clone()
+        ),
+        (json!(true), json!(">Closed"))
+    );
+}
 
+#[tokio::test]
+async fn the_signature_verifies_with_the_key_from_key_url() {
+    let e = env(fast()).await;
+    let (id, _, added, updated) = added_and_updated(&e).await;
+    let m = added.json();
     let key_url = m["Metadata"]["key_url"].as_str().expect("key_url");
     let prefix = format!(
         "{}/v4_6_release//system/callbackkey/index.rails?companyName=Cobalt&id=",
@@ -105,17 +137,7 @@ async fn a_ticket_change_posts_a_signed_message_that_verifies() {
     raw.update(&added.body);
     let raw = base64::engine::general_purpose::STANDARD.encode(raw.finalize().into_bytes());
     assert_ne!(signature, raw);
-
     let u = updated.json();
-    assert_eq!(u["Action"], json!("updated"));
-    let entity: Value = serde_json::from_str(u["Entity"].as_str().expect("string")).expect("json");
-    assert_eq!(
-        (
-            entity["closedFlag"].clone(),
-            entity["status"]["name"].clone()
-        ),
-        (json!(true), json!(">Closed"))
-    );
     assert_eq!(
         u["Metadata"]["key_url"], m["Metadata"]["key_url"],
         "one key per callback"
@@ -134,6 +156,11 @@ async fn a_ticket_change_posts_a_signed_message_that_verifies() {
         (added.body.clone(), signature)
     );
     assert_eq!(d[0].callback, CallbackId(id));
+    let snapshot = e
+        .sim
+        .callback(&e.company, CallbackId(id))
+        .expect("callback");
+    assert_eq!(snapshot.signing_key.as_deref(), Some(signing_key));
 }
 
 #[tokio::test]
@@ -300,22 +327,24 @@ async fn keys_can_rotate_with_every_message_and_expire() {
     )
     .await;
     assert_eq!(s, 404);
-    let short = env(SimConfig {
+}
+
+#[tokio::test]
+async fn an_expired_key_url_answers_404() {
+    let e = env(SimConfig {
         key_url_ttl: Some(Duration::ZERO),
         ..fast()
     })
     .await;
-    let rx2 = receiver(200).await;
-    short
-        .owner_callback(&format!("{}?recordId=", rx2.url))
-        .await;
-    short.sim.create_ticket(&short.company, "x");
-    assert!(wait_for(|| rx2.count() == 1).await);
-    let url = rx2.hits.lock()[0].json()["Metadata"]["key_url"]
+    let rx = receiver(200).await;
+    e.owner_callback(&format!("{}?recordId=", rx.url)).await;
+    e.sim.create_ticket(&e.company, "x");
+    assert!(wait_for(|| rx.count() == 1).await);
+    let url = rx.hits.lock()[0].json()["Metadata"]["key_url"]
         .as_str()
         .expect("url")
         .to_string();
-    assert_eq!(fetch_key(&short, &url).await.0, 404, "expired");
+    assert_eq!(fetch_key(&e, &url).await.0, 404, "expired");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 use super::reply::Reply;
 use crate::ids::CompanyId;
 use crate::shared::Shared;
+use crate::store::Store;
 use actix_web::http::Method;
 use actix_web::HttpRequest;
 use serde_json::{json, Map, Value};
@@ -46,24 +47,36 @@ pub fn handle(req: &HttpRequest, body: &[u8], shared: &Shared) -> Reply {
             }
         }
         ["_sim", "companies", c, "tickets", id, action] if post => {
-            let Ok(id) = id.parse() else {
-                return Reply::bad_request("bad ticket id");
-            };
-            let company = CompanyId::new(c);
-            let resolution = json
-                .get("resolution")
-                .and_then(Value::as_str)
-                .unwrap_or("Resolved.");
-            let done = match *action {
-                "close" => store.close_ticket(&company, id, resolution, &tech),
-                "reopen" => store.reopen_ticket(&company, id, &tech),
-                _ => return Reply::bad_request("unknown action"),
-            };
-            match done {
-                Ok(()) => Reply::ok(json!({"id": id})),
-                Err(e) => Reply::bad_request(format!("{e:?}")),
-            }
+            ticket_action(&mut store, c, id, action, &json, &tech)
         }
         _ => Reply::error(404, "NotFound", "Unknown control route."),
+    }
+}
+
+/// `POST /_sim/companies/{c}/tickets/{id}/close` (`{"resolution"}`) or `/reopen`.
+fn ticket_action(
+    store: &mut Store,
+    company: &str,
+    id: &str,
+    action: &str,
+    json: &Value,
+    tech: &str,
+) -> Reply {
+    let Ok(id) = id.parse() else {
+        return Reply::bad_request("bad ticket id");
+    };
+    let company = CompanyId::new(company);
+    let resolution = json
+        .get("resolution")
+        .and_then(Value::as_str)
+        .unwrap_or("Resolved.");
+    let done = match action {
+        "close" => store.close_ticket(&company, id, resolution, tech),
+        "reopen" => store.reopen_ticket(&company, id, tech),
+        _ => return Reply::bad_request("unknown action"),
+    };
+    match done {
+        Ok(()) => Reply::ok(json!({"id": id})),
+        Err(e) => Reply::bad_request(format!("{e:?}")),
     }
 }

@@ -118,19 +118,7 @@ impl CallbackInput {
             Some(u) if !valid_url(u) => errors.push(FieldError::invalid("url", "Invalid URL")),
             Some(_) => {}
         }
-        let object_id = match get_ci(body, "objectId") {
-            None | Some(Value::Null) => {
-                errors.push(FieldError::required("objectId"));
-                None
-            }
-            Some(v) => as_int(v).or_else(|| {
-                errors.push(FieldError::invalid(
-                    "objectId",
-                    "objectId must be an integer.",
-                ));
-                None
-            }),
-        };
+        let object_id = object_id(body, &mut errors);
         let kind = lower(text(body, "type", &mut errors));
         let level = lower(text(body, "level", &mut errors));
         check_type_and_level(
@@ -159,6 +147,23 @@ impl CallbackInput {
             }
             _ => Err(errors),
         }
+    }
+}
+
+/// The required integer `objectId` (1 for level owner, else the board, status… id).
+fn object_id(body: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Option<i64> {
+    match get_ci(body, "objectId") {
+        None | Some(Value::Null) => {
+            errors.push(FieldError::required("objectId"));
+            None
+        }
+        Some(v) => as_int(v).or_else(|| {
+            errors.push(FieldError::invalid(
+                "objectId",
+                "objectId must be an integer.",
+            ));
+            None
+        }),
     }
 }
 
