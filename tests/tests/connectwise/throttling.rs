@@ -97,3 +97,44 @@ async fn when_retries_run_out_the_wait_asked_for_reaches_the_hub() {
         error.message
     );
 }
+
+#[tokio::test]
+async fn server_errors_are_retried_only_where_repeating_is_harmless() {
+    use connectwise_sim::{Fault, FaultKind};
+    let world = world().await;
+    let connection = world.connect().await;
+    let down = || FaultKind::Status {
+        status: 503,
+        body: serde_json::json!({"message": "down"}),
+    };
+    world.sim.inject(Fault {
+        op: Op::CallbackList,
+        times: 2,
+        kind: down(),
+    });
+    connection
+        .register(&spec("tok1"))
+        .await
+        .expect("the listing is retried");
+    assert_eq!(world.requests_of(Op::CallbackList).len(), 3);
+    // A create that failed may have happened: it is not sent again.
+    world.sim.inject(Fault {
+        op: Op::CallbackCreate,
+        times: 1,
+        kind: FaultKind::CreateThenFail {
+            status: 503,
+            body: serde_json::json!({}),
+        },
+    });
+    let error = connection
+        .register(&spec("tok2"))
+        .await
+        .expect_err("not retried");
+    assert_eq!(error.class, ErrorClass::Transient);
+    let creates = world.requests_of(Op::CallbackCreate);
+    assert_eq!(creates.len(), 2, "one for tok1, one for tok2");
+    // What it left behind is ours and is cleared by the next registration.
+    assert_eq!(world.callbacks().len(), 2);
+    connection.register(&spec("tok2")).await.expect("registers");
+    assert_eq!(world.callbacks().len(), 2);
+}
