@@ -1,0 +1,92 @@
+//! A ticket's closure read from the simulator: the flag, the dates and the newest resolution
+//! note, in as few calls as possible.
+
+use connectwise_sim::NoteKind;
+use psa_proto::{ErrorClass, TicketId};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn an_open_ticket_costs_one_read() {
+    let world = world().await;
+    let ticket = world
+        .sim
+        .create_ticket(&world.company, "Suspicious sign-in");
+    let connection = world.connect().await;
+    world.sim.clear_requests();
+    let closure = connection
+        .ticket_closure(TicketId(ticket.0))
+        .await
+        .expect("read");
+    assert!(!closure.closed && closure.closed_at.is_none() && closure.resolution.is_none());
+    assert!(closure.created_at.is_some());
+    assert_eq!(
+        world.calls(),
+        vec![format!("GET service/tickets/{}", ticket.0)]
+    );
+}
+
+#[tokio::test]
+async fn a_closed_ticket_gives_its_newest_resolution_note() {
+    let world = world().await;
+    let ticket = world
+        .sim
+        .create_ticket(&world.company, "Suspicious sign-in");
+    world.sim.add_note(
+        &world.company,
+        ticket,
+        NoteKind::Detail,
+        "user reports a prompt",
+    );
+    world
+        .sim
+        .close_ticket(&world.company, ticket, "Reset the password");
+    world.sim.add_note(
+        &world.company,
+        ticket,
+        NoteKind::Resolution,
+        "Also revoked sessions",
+    );
+    world.sim.add_note(
+        &world.company,
+        ticket,
+        NoteKind::Internal,
+        "internal remark",
+    );
+    let connection = world.connect().await;
+    world.sim.clear_requests();
+    let closure = connection
+        .ticket_closure(TicketId(ticket.0))
+        .await
+        .expect("read");
+    assert!(closure.closed && closure.closed_at.is_some());
+    assert_eq!(closure.resolution.as_deref(), Some("Also revoked sessions"));
+    assert_eq!(
+        world.calls(),
+        vec![
+            format!("GET service/tickets/{}", ticket.0),
+            format!(
+                "GET service/tickets/{}/notes?conditions=resolutionFlag=true&orderBy=id desc&pageSize=10",
+                ticket.0
+            ),
+        ]
+    );
+    world.sim.reopen_ticket(&world.company, ticket);
+    let reopened = connection
+        .ticket_closure(TicketId(ticket.0))
+        .await
+        .expect("read");
+    assert!(!reopened.closed && reopened.resolution.is_none());
+}
+
+#[tokio::test]
+async fn a_ticket_that_does_not_exist_is_not_found() {
+    let world = world().await;
+    let error = world
+        .connect()
+        .await
+        .ticket_closure(TicketId(424242))
+        .await
+        .expect_err("missing");
+    assert_eq!(error.class, ErrorClass::NotFound);
+}
