@@ -1,5 +1,6 @@
 //! Settings for a hub on this machine alone: loopback listeners on free ports, a fresh admin
-//! token and master key. Used by the demo and the black-box tests.
+//! token and master key, every PSA served, plain-http PSA sites allowed (the simulators). Used
+//! by the demo, the benchmarks and the black-box tests.
 
 use std::time::Duration;
 
@@ -7,12 +8,15 @@ use rand::distributions::{Alphanumeric, DistString};
 use url::Url;
 
 use crate::config::{
-    AdminSettings, AdminToken, AutotaskHubSettings, DatabaseSettings, PublicSettings, RateLimit,
-    SecretSettings, Settings,
+    AdminSettings, AdminToken, AutotaskHubSettings, ClientId, ConnectWiseHubSettings,
+    DatabaseSettings, PublicSettings, RateLimit, SecretSettings, Settings,
 };
 use crate::crypto::MasterKey;
 
 pub const DEFAULT_WEBHOOK_NAME: &str = "SaaS Alerts Ticket Monitor";
+
+/// The clientId a local hub sends its ConnectWise simulator.
+pub const LOCAL_CLIENT_ID: &str = "psa-hub-local-client";
 
 /// A hub on `database_url` that asks `zone_lookup_url` for Autotask zones.
 pub fn local_settings(database_url: String, zone_lookup_url: Url) -> Settings {
@@ -44,6 +48,15 @@ pub fn local_settings(database_url: String, zone_lookup_url: Url) -> Settings {
         autotask: AutotaskHubSettings {
             zone_lookup_url,
             webhook_name: DEFAULT_WEBHOOK_NAME.to_owned(),
+            request_timeout: Duration::from_secs(10),
+            check_interval: Duration::from_secs(30),
+            drift_check: Duration::from_secs(21_600),
+        },
+        connectwise: ConnectWiseHubSettings {
+            client_id: ClientId::new(LOCAL_CLIENT_ID),
+            callback_description: DEFAULT_WEBHOOK_NAME.to_owned(),
+            allow_http_sites: true,
+            api_version: "2019.1".to_owned(),
             request_timeout: Duration::from_secs(10),
             check_interval: Duration::from_secs(30),
             drift_check: Duration::from_secs(21_600),

@@ -68,7 +68,8 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let metrics = HubMetrics::new(providers::NAMES).context("cannot register the metrics")?;
+        let metrics =
+            HubMetrics::new(&providers::names(&settings)).context("cannot register the metrics")?;
         let (public_listener, admin_listener) = bind(&settings)?;
         let public_addr = public_listener.local_addr()?;
         let admin_addr = admin_listener.local_addr()?;

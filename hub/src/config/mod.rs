@@ -11,8 +11,11 @@ use url::Url;
 
 use crate::crypto::MasterKey;
 
+mod psas;
 mod read;
 mod values;
+
+pub use psas::{AutotaskHubSettings, ClientId, ConnectWiseHubSettings};
 
 use read::issue;
 
@@ -44,6 +47,14 @@ webhook_name = "SaaS Alerts Ticket Monitor"
 request_timeout_seconds = 30
 check_interval_seconds = 30
 drift_check_seconds = 21600
+[connectwise]
+client_id = ""
+callback_description = "SaaS Alerts Ticket Monitor"
+allow_http_sites = false
+api_version = "2019.1"
+request_timeout_seconds = 30
+check_interval_seconds = 30
+drift_check_seconds = 21600
 "#;
 
 #[derive(Debug, Clone)]
@@ -53,13 +64,14 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub secrets: SecretSettings,
     pub autotask: AutotaskHubSettings,
+    pub connectwise: ConnectWiseHubSettings,
 }
 
-/// The listener Autotask reaches.
+/// The listener the PSAs reach.
 #[derive(Debug, Clone)]
 pub struct PublicSettings {
     pub listen: SocketAddr,
-    /// Base of the webhook URLs registered in Autotask; `None` means derive it from the bound
+    /// Base of the webhook URLs registered in the PSAs; `None` means derive it from the bound
     /// address. Always http(s) without query or fragment, and its path has no trailing slash,
     /// except the bare `/` that a URL without a path always has, so join with
     /// `url.as_str().trim_end_matches('/')`.
@@ -69,7 +81,7 @@ pub struct PublicSettings {
     pub rate_limit: RateLimit,
 }
 
-/// A token bucket per hook token: `burst` callouts at once, refilled at `per_second`. Autotask
+/// A token bucket per hook token: `burst` callouts at once, refilled at `per_second`. A PSA
 /// delivers one webhook's callouts one after another, so a legitimate sender stays far below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -120,22 +132,6 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone)]
 pub struct SecretSettings {
     pub master_key: MasterKey,
-}
-
-#[derive(Debug, Clone)]
-pub struct AutotaskHubSettings {
-    pub zone_lookup_url: Url,
-    /// Trimmed, 1 to 100 characters.
-    pub webhook_name: String,
-    /// `autotask.request_timeout_seconds`.
-    pub request_timeout: Duration,
-    /// `autotask.check_interval_seconds`: the least time between two webhook checks that
-    /// deactivation hints trigger, so a flood of (unsigned) hints cannot spend the tenant's
-    /// Autotask request budget.
-    pub check_interval: Duration,
-    /// `autotask.drift_check_seconds`: every active connection's webhook is compared with what
-    /// it should be at least this often (spread with jitter), and repaired when it drifted.
-    pub drift_check: Duration,
 }
 
 /// Every problem found in the configuration, so an operator can fix them in one pass.

@@ -7,8 +7,8 @@ use config::{Value, ValueKind};
 
 use super::values::{admin_tokens, http_url, number, socket_addr, string};
 use super::{
-    AdminSettings, AutotaskHubSettings, ConfigErrors, ConfigIssue, DatabaseSettings,
-    PublicSettings, RateLimit, SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
+    psas, AdminSettings, ConfigErrors, ConfigIssue, DatabaseSettings, PublicSettings, RateLimit,
+    SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
 };
 use crate::crypto::MasterKey;
 
@@ -43,6 +43,18 @@ const KNOWN: &[(&str, &[&str])] = &[
             "drift_check_seconds",
         ],
     ),
+    (
+        "connectwise",
+        &[
+            "client_id",
+            "callback_description",
+            "allow_http_sites",
+            "api_version",
+            "request_timeout_seconds",
+            "check_interval_seconds",
+            "drift_check_seconds",
+        ],
+    ),
 ];
 
 /// Builds the settings from the merged table, adding to `issues` every problem found.
@@ -60,19 +72,24 @@ pub(super) fn settings(
     let admin = read_admin(&mut reader);
     let database = read_database(&mut reader);
     let secrets = read_secrets(&mut reader);
-    let autotask = read_autotask(&mut reader);
-    match (public, admin, database, secrets, autotask) {
-        (Some(public), Some(admin), Some(database), Some(secrets), Some(autotask))
-            if reader.issues.is_empty() =>
-        {
-            Ok(Settings {
-                public,
-                admin,
-                database,
-                secrets,
-                autotask,
-            })
-        }
+    let autotask = psas::read_autotask(&mut reader);
+    let connectwise = psas::read_connectwise(&mut reader);
+    match (public, admin, database, secrets, autotask, connectwise) {
+        (
+            Some(public),
+            Some(admin),
+            Some(database),
+            Some(secrets),
+            Some(autotask),
+            Some(connectwise),
+        ) if reader.issues.is_empty() => Ok(Settings {
+            public,
+            admin,
+            database,
+            secrets,
+            autotask,
+            connectwise,
+        }),
         _ => Err(ConfigErrors {
             errors: reader.issues,
         }),
@@ -167,37 +184,9 @@ fn read_secrets(r: &mut Reader) -> Option<SecretSettings> {
     })
 }
 
-fn read_autotask(r: &mut Reader) -> Option<AutotaskHubSettings> {
-    let zone_lookup_url = r.read("autotask.zone_lookup_url", http_url);
-    let webhook_name = r.read("autotask.webhook_name", |v| {
-        let name = string(v)?.trim();
-        match name.chars().count() {
-            0 => Err("must not be blank".to_owned()),
-            1..=100 => Ok(name.to_owned()),
-            n => Err(format!("must be at most 100 characters, not {n}")),
-        }
-    });
-    let timeout = r.read("autotask.request_timeout_seconds", |v| {
-        number(v, 1, 300, " seconds")
-    });
-    let check_interval = r.read("autotask.check_interval_seconds", |v| {
-        number(v, 0, 3600, " seconds")
-    });
-    let drift_check = r.read("autotask.drift_check_seconds", |v| {
-        number(v, 60, 7 * 86_400, " seconds")
-    });
-    Some(AutotaskHubSettings {
-        zone_lookup_url: zone_lookup_url?,
-        webhook_name: webhook_name?,
-        request_timeout: Duration::from_secs(timeout?),
-        check_interval: Duration::from_secs(check_interval?),
-        drift_check: Duration::from_secs(drift_check?),
-    })
-}
-
 /// Looks settings up in the merged table and collects one issue per bad key instead of
 /// stopping at the first.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     root: &'a config::Map<String, Value>,
     issues: Vec<ConfigIssue>,
     /// Sections that are a single value instead of a table: already reported, so their keys
@@ -206,7 +195,7 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn read<T>(
+    pub(super) fn read<T>(
         &mut self,
         key: &str,
         parse: impl FnOnce(Option<&Value>) -> Result<T, String>,

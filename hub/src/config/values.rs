@@ -1,5 +1,5 @@
-//! Typed values from the merged configuration: strings, socket addresses, http(s) URLs, whole
-//! numbers in a range and admin tokens, each with a message that says what to fix.
+//! Typed values from the merged configuration: strings, booleans, socket addresses, http(s)
+//! URLs, whole numbers in a range and admin tokens, each with a message that says what to fix.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -33,6 +33,22 @@ pub(super) fn string(value: Option<&Value>) -> Result<&str, String> {
             ..
         }) => Ok(s),
         Some(other) => Err(format!("must be a string, not {}", kind_name(other))),
+    }
+}
+
+/// `true`/`false`, also as the strings the environment gives.
+pub(super) fn boolean(value: Option<&Value>) -> Result<bool, String> {
+    match value.map(|v| &v.kind) {
+        Some(ValueKind::Boolean(b)) => Ok(*b),
+        Some(ValueKind::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!("{s:?} must be true or false")),
+        },
+        _ => Err(format!(
+            "must be true or false, not {}",
+            value.map_or("nothing", kind_name)
+        )),
     }
 }
 

@@ -104,6 +104,16 @@ impl Store {
         row.map(|row| self.read_connection(&row)).transpose()
     }
 
+    /// Every PSA some connection is stored for, served by this hub or not.
+    pub async fn stored_psas(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT psa FROM connections ORDER BY psa")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get::<String, _>("psa")?))
+            .collect()
+    }
+
     /// The PSAs the tenant has a connection to.
     pub async fn tenant_psas(&self, tenant: &TenantId) -> Result<Vec<PsaName>, StoreError> {
         let rows = sqlx::query("SELECT psa FROM connections WHERE tenant_id = $1 ORDER BY psa")

@@ -33,7 +33,7 @@ async fn every_mounted_route_is_documented_and_nothing_else() {
         .is_some_and(|v| v.starts_with("3.")));
     let mut documented = documented_routes(&document);
     let mut mounted: Vec<(String, String)> =
-        psa_hub::api::mounted_routes(psa_hub::providers::NAMES)
+        psa_hub::api::mounted_routes(&psa_hub::providers::names(&hub.settings))
             .into_iter()
             .map(|(method, path)| (method.to_owned(), path))
             .collect();
