@@ -1,5 +1,5 @@
 //! `psa-hub`: the command line. `serve` runs the hub; `demo` runs the whole loop on this
-//! machine with a simulated Autotask.
+//! machine with a simulated PSA.
 
 mod demo;
 
@@ -29,7 +29,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
-    /// Run the whole loop with a simulated Autotask on SQLite, then keep serving.
+    /// Run the whole loop with a simulated PSA on SQLite, then keep serving.
     Demo(demo::DemoArgs),
 }
 

@@ -61,7 +61,7 @@ pub struct TicketChange {
     /// The PSA resource that made the change.
     pub person_id: Option<i64>,
     pub ticket_number: Option<String>,
-    /// The PSA's numeric status (Autotask: 5 is Complete).
+    /// The PSA's numeric status (e.g. the id of a "Complete" status).
     pub status: FieldValue<i64>,
     pub completed_at: FieldValue<DateTime<Utc>>,
     pub resolution: FieldValue<String>,

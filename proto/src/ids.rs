@@ -99,13 +99,13 @@ string_id!(
     HookToken, "hook token", 128
 );
 
-/// The GUID Autotask gives a webhook; every callout of that webhook carries it as `Guid`.
+/// The GUID a PSA gives a webhook, where it has one; every callout of it may carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct WebhookGuid(String);
 
 impl WebhookGuid {
-    /// Autotask generates these; they are compared case-insensitively.
+    /// PSAs generate these; they are compared case-insensitively.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into().to_ascii_lowercase())
     }
@@ -137,11 +137,11 @@ macro_rules! number_id {
 }
 
 number_id!(
-    /// A ticket in the PSA (Autotask's ticket `id`, which callouts carry as `Id`).
+    /// A ticket in the PSA (its numeric id).
     TicketId
 );
 number_id!(
-    /// A webhook in the PSA (Autotask's TicketWebhook `id`).
+    /// A webhook in the PSA (its numeric id).
     WebhookId
 );
 

@@ -80,7 +80,7 @@ impl fmt::Debug for Credentials {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionInput {
     pub credentials: Credentials,
-    /// Who owns the webhook in the PSA (Autotask: the API user; ConnectWise: the site and
+    /// Who owns the webhook in the PSA (an API user, or a site and
     /// company). Another owner means a new webhook, the old one deleted with the old
     /// credentials. Compared as written; providers normalize it.
     pub owner: String,
@@ -123,7 +123,7 @@ impl PsaError {
 pub struct TicketClosure {
     pub closed: bool,
     pub closed_at: Option<DateTime<Utc>>,
-    /// The resolution text (ConnectWise: the newest resolution note).
+    /// The resolution text (e.g. the newest resolution note).
     pub resolution: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
 }
@@ -133,7 +133,7 @@ pub struct TicketClosure {
 pub struct CalloutKeys<'a> {
     /// The secrets the connection's webhook signs with (several during a rotation).
     pub secrets: &'a [WebhookSecret],
-    /// The connection's public part (e.g. the ConnectWise site and company, which a signing-key
+    /// The connection's public part (e.g. a site and company, which a signing-key
     /// URL must match).
     pub public: &'a Map<String, Value>,
 }
@@ -164,7 +164,7 @@ pub enum CalloutRefused {
 pub trait Provider: Send + Sync + fmt::Debug + 'static {
     fn name(&self) -> PsaName;
 
-    /// How people call it ("Autotask", "ConnectWise PSA").
+    /// How people call it, in messages to them.
     fn display_name(&self) -> &'static str;
 
     /// The JSON Schema of a PUT body for this PSA (for the OpenAPI document).
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn names_are_plain_and_credentials_never_print() {
-        assert_eq!(PsaName::new("autotask").as_str(), "autotask");
+        assert_eq!(PsaName::new("examplepsa").as_str(), "examplepsa");
         let creds = Credentials::new(serde_json::json!({"secret": "hunter2-very-secret"}));
         assert!(!format!("{creds:?}").contains("hunter2"));
     }

@@ -10,7 +10,7 @@ use crate::webhook::WebhookSecret;
 pub enum SignatureForm {
     /// The bytes exactly as received.
     Raw,
-    /// A canonical re-serialization of the body (Autotask: .NET-escaped compact JSON).
+    /// A canonical re-serialization of the body (e.g. .NET-escaped compact JSON).
     Canonical,
 }
 
@@ -65,7 +65,7 @@ pub trait CalloutFormat {
     fn parse(&self, callout: &Verified<'_>) -> Result<TicketChange, CalloutParseError>;
 
     /// The bytes that identify a body for deduplication. Every body the signature check accepts
-    /// as the same callout (Autotask: the same canonical form, whatever its whitespace and
+    /// as the same callout (e.g. the same canonical form, whatever its whitespace and
     /// escapes) must map to the same bytes, or a re-encoded replay would count as new.
     fn dedupe_form<'a>(&self, body: &'a [u8]) -> Cow<'a, [u8]> {
         Cow::Borrowed(body)

@@ -96,7 +96,7 @@ impl fmt::Debug for WebhookSecret {
 /// The webhook a connection wants to exist in its PSA.
 #[derive(Debug, Clone)]
 pub struct WebhookSpec {
-    /// Shown to the MSP under Admin > Webhooks (Autotask: at most 50 characters).
+    /// Shown to the MSP under Admin > Webhooks (the PSA may limit its length).
     pub name: String,
     pub webhook_url: String,
     pub deactivation_url: String,

@@ -49,7 +49,7 @@ pub struct Remove;
 /// What removal achieved, as the admin API answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Removal {
-    /// Whether Autotask confirmed the connection's webhook gone (deleted now, or already).
+    /// Whether the PSA confirmed the connection's webhook gone (deleted now, or already).
     pub webhook_removed: bool,
     /// What to delete by hand, and where, when the webhook could not be deleted.
     pub manual_cleanup: Option<String>,
@@ -58,8 +58,8 @@ pub struct Removal {
     pub retained: bool,
 }
 
-/// Autotask called the deactivation URL (or sent an unsigned Deactivated notice): look at the
-/// webhook in Autotask and repair it if it really is disabled. Never changes state by itself.
+/// The PSA called the deactivation URL (or sent an unsigned deactivation notice): look at the
+/// webhook in the PSA and repair it if it really is disabled. Never changes state by itself.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct Check;

@@ -28,7 +28,7 @@ pub async fn remove(deps: &Deps, key: &ConnectionKey) -> Result<Option<Removal>,
     }
     let left = cleanup::run(deps, key).await?;
     if never_registered {
-        // Nothing of ours can be in Autotask at this URL: no call is needed, and none could fail.
+        // Nothing of ours can be in the PSA at this URL: no call is needed, and none could fail.
         if !deps.store.delete_connection(&record).await? {
             return changed_or_gone(deps, &record).await.map(|()| None);
         }

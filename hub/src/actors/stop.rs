@@ -1,4 +1,4 @@
-//! The hub-wide stop signal: in-flight actor work (Autotask calls, store writes) ends at its
+//! The hub-wide stop signal: in-flight actor work (PSA calls, store writes) ends at its
 //! next await once the hub stops, so a stopped hub never acts after a newer one has started.
 
 use std::future::Future;

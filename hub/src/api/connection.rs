@@ -26,7 +26,7 @@ use crate::actors::{ConnectionActor, Removal, Remove, Setup, Start, UnreadableGo
 use crate::psa::Psa;
 use crate::store::{ConnectionKey, ConnectionRecord, CredentialUpdate, StoreError};
 
-/// The PSA a concrete route serves (`/api/v1/tenants/{tenant_id}/autotask` serves one).
+/// The PSA a concrete route serves (each concrete path serves one).
 #[derive(Debug, Clone, Copy)]
 pub struct RoutePsa(pub PsaName);
 

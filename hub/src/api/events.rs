@@ -32,10 +32,9 @@ pub struct LinkRequest {
     #[serde(default)]
     #[schema(example = "2026-11-27T09:00:00Z")]
     ticket_created_at: Option<DateTime<Utc>>,
-    /// The PSA the ticket is in (a connection's path segment, e.g. `autotask`). Required only
+    /// The PSA the ticket is in (a connection's path segment). Required only
     /// when the tenant has connections to more than one PSA; otherwise it defaults to the one.
     #[serde(default)]
-    #[schema(example = "autotask")]
     psa: Option<String>,
 }
 

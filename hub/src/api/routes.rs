@@ -29,7 +29,7 @@ const fn endpoint(method: &'static str, path: &'static str, handler: fn() -> Rou
     }
 }
 
-/// Expanded per PSA: `/api/v1/tenants/{tenant_id}/autotask`, ….
+/// Expanded per PSA: one concrete path per PSA name.
 pub const PSA_SEGMENT: &str = "{psa}";
 const CONNECTION: &str = "/api/v1/tenants/{tenant_id}/{psa}";
 const EVENTS: &str = "/api/v1/tenants/{tenant_id}/events";

@@ -92,7 +92,7 @@ pub struct ConnectionStatus {
     #[schema(value_type = schema::TenantId)]
     pub tenant_id: TenantId,
     /// Which PSA: the path segment of the connection's routes.
-    #[schema(value_type = String, example = "autotask")]
+    #[schema(value_type = String)]
     pub psa: &'static str,
     #[serde(flatten)]
     #[schema(ignore)]

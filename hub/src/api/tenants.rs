@@ -20,7 +20,7 @@ use crate::store::TenantSummary;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConnectionSummary {
     /// Which PSA (the path segment of its routes).
-    #[schema(value_type = String, example = "autotask")]
+    #[schema(value_type = String)]
     psa: &'static str,
     #[schema(value_type = schema::WebhookStateSchema)]
     webhook_state: WebhookState,
@@ -29,7 +29,7 @@ pub struct ConnectionSummary {
 }
 
 /// A tenant: one with events or a connection. Beside `connections`, each PSA the hub serves is
-/// a key of its own (e.g. `"autotask"`), the same summary or null, as the API had it before it
+/// a key of its own (its name), the same summary or null, as the API had it before it
 /// served more than one PSA.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TenantView {

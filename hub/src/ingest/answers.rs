@@ -27,7 +27,7 @@ pub fn reject(outcome: CalloutOutcome, status: StatusCode, message: &str) -> Ans
 }
 
 /// The PSA should deliver again later: 429 with Retry-After (whole seconds). Every PSA retries
-/// a 429, and ConnectWise retries nothing else of ours (not a 5xx).
+/// a 429: some PSAs retry nothing else (not a 5xx).
 pub fn try_again(outcome: CalloutOutcome, wait: Duration, message: &str) -> Answer {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let (outcome, mut response) = reject(outcome, StatusCode::TOO_MANY_REQUESTS, message);

@@ -141,7 +141,7 @@ pub enum CheckOutcome {
     Error,
     /// Nothing to check in this state (no webhook yet, being removed, ...).
     NotApplicable,
-    /// A hint within `autotask.check_interval_seconds` of the last checked one.
+    /// A hint within the PSA section's `check_interval_seconds` of the last checked one.
     Skipped,
     /// A hint dropped because the connection's actor already had work queued.
     Dropped,

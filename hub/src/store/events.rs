@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::ordering::{latest, ticket_deliveries};
 use super::{ensure_and_lock_tenant, from_millis, now_millis, to_millis, Store, StoreError};
 
-/// Create dates within this distance are the same ticket: Autotask reports them to the second or
+/// Create dates within this distance are the same ticket: PSAs report them to the second or
 /// better, and the product may have read its copy from a differently rounded field.
 pub(crate) const CREATED_AT_TOLERANCE_MS: i64 = 1_000;
 

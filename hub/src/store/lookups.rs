@@ -1,4 +1,4 @@
-//! Callouts that could not say enough (ConnectWise: the resolution is in a note; a summarized
+//! Callouts that could not say enough (the resolution is in a note, say; a summarized
 //! entity may not even say whether the ticket closed): recorded at once, then resolved by the
 //! connection actor, which reads the ticket's closure from the PSA. A pending lookup survives
 //! restarts: it is a delivery row with its outcome still `lookup_pending`.

@@ -1,7 +1,7 @@
 //! Which of the callouts received about one ticket is the latest: retries arrive out of order,
 //! so arrival time does not tell. Callouts with the same `Guid` are ordered by SequenceNumber
 //! (then EventTime); across `Guid`s (another webhook after a repair or a new API user, or, if
-//! Autotask's `Guid` turned out to be per event, every callout) by EventTime, as sequence
+//! the PSA's `Guid` turned out to be per event, every callout) by EventTime, as sequence
 //! numbers of different webhooks do not compare.
 
 use std::collections::HashMap;
