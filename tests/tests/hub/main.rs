@@ -16,5 +16,6 @@ mod removal;
 mod replaced;
 mod robustness;
 mod story;
+mod upgrade;
 mod upkeep;
 mod wait;
