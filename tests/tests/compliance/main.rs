@@ -1,0 +1,38 @@
+//! One compliance suite every PSA adapter passes: each test is written once against the
+//! [`harness::Harness`] trait and instantiated for every adapter with its simulator, through
+//! the provider boundary, over real HTTP on random ports.
+
+mod boundary;
+mod harness;
+mod harnesses;
+mod wait;
+
+/// Instantiates every generic test of the suite for one harness, as a module of tests.
+macro_rules! compliance_tests {
+    ($module:ident, $harness:ty) => {
+        mod $module {
+            use crate::boundary;
+
+            compliance_tests!(@each $harness;
+                boundary::registration_costs_the_expected_requests_and_leaves_one_webhook,
+                boundary::registering_again_replaces_our_webhook,
+                boundary::a_leftover_of_ours_still_ends_with_exactly_one_webhook,
+                boundary::each_missing_right_is_classified_with_its_fix,
+                boundary::rejected_credentials_are_a_credentials_error,
+                boundary::removal_when_present_and_when_already_gone,
+                boundary::removal_with_revoked_credentials_leaves_the_webhook,
+            );
+        }
+    };
+    (@each $harness:ty; $($module:ident :: $test:ident),+ $(,)?) => {
+        $(
+            #[actix_web::test]
+            async fn $test() {
+                $module::$test::<$harness>().await
+            }
+        )+
+    };
+}
+
+compliance_tests!(autotask, crate::harnesses::AutotaskHarness);
+compliance_tests!(connectwise, crate::harnesses::ConnectWiseHarness);
