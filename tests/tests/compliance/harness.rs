@@ -1,6 +1,7 @@
 //! The harness trait: the only place the suite lets the two PSAs differ (accounts and their
-//! rights, PUT bodies, the requests a registration costs, duplicates).
+//! rights, PUT bodies, the requests a registration costs, tickets, callouts and signatures).
 
+use psa_hub::config::Settings;
 use psa_proto::{Connection, Credentials, ErrorClass, Provider, RegisteredWebhook, WebhookSecret};
 use psa_proto::{PsaError, WebhookSpec};
 use serde_json::{Map, Value};
@@ -13,6 +14,24 @@ pub const BASE: &str = "https://hooks.example.com";
 pub struct Hook {
     pub id: i64,
     pub url: String,
+}
+
+/// One callout, as a simulator delivered it (or as a test sends it).
+#[derive(Clone)]
+pub struct Delivered {
+    pub url: String,
+    pub body: Vec<u8>,
+    pub signature: String,
+}
+
+impl std::fmt::Debug for Delivered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivered")
+            .field("url", &self.url)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 /// A right taken from the tenant's API account, and what registration must then say.
@@ -28,6 +47,8 @@ pub struct Denial<A> {
 pub trait Harness: Sized {
     /// The PSA's name: route segment and metric label.
     const NAME: &'static str;
+    /// The header a callout's signature travels in.
+    const SIGNATURE_HEADER: &'static str;
     /// The tenant's API account in the simulator (an API user or an API member).
     type Account;
 
@@ -39,6 +60,9 @@ pub trait Harness: Sized {
     }
 
     fn provider(&self) -> &dyn Provider;
+
+    /// Points a hub at this simulator, where that is a setting rather than connection data.
+    fn tune_hub(&self, settings: &mut Settings);
 
     /// The PUT body of the tenant's connection; `valid: false` carries a wrong secret.
     fn put_body(&self, valid: bool) -> Value;
@@ -74,6 +98,19 @@ pub trait Harness: Sized {
         connection: &dyn Connection,
         spec: &WebhookSpec,
     ) -> (Result<RegisteredWebhook, PsaError>, i64);
+
+    fn create_ticket(&self, title: &str) -> i64;
+    fn close_ticket(&self, ticket: i64, resolution: &str);
+
+    /// Callouts telling of a closed ticket that the simulator delivered with a 2xx answer.
+    fn closing_callouts(&self) -> Vec<Delivered>;
+
+    /// `template` retold about `ticket` closed (with `resolution`, where the PSA's callouts
+    /// carry it), as a new message, unsigned.
+    fn retell(&self, template: &Delivered, ticket: i64, resolution: &str) -> Delivered;
+
+    /// A signature of `body` with the webhook's real key (`genuine`) or with another one.
+    fn sign(&self, body: &[u8], genuine: bool) -> String;
 }
 
 /// The webhook the hub would want for `token`, as the hub builds it for this PSA.

@@ -1,17 +1,19 @@
 //! One compliance suite every PSA adapter passes: each test is written once against the
 //! [`harness::Harness`] trait and instantiated for every adapter with its simulator, through
-//! the provider boundary, over real HTTP on random ports.
+//! the provider boundary and through a real hub, over real HTTP on random ports.
 
 mod boundary;
 mod harness;
 mod harnesses;
+mod hub;
+mod ingest;
 mod wait;
 
 /// Instantiates every generic test of the suite for one harness, as a module of tests.
 macro_rules! compliance_tests {
     ($module:ident, $harness:ty) => {
         mod $module {
-            use crate::boundary;
+            use crate::{boundary, ingest};
 
             compliance_tests!(@each $harness;
                 boundary::registration_costs_the_expected_requests_and_leaves_one_webhook,
@@ -21,6 +23,9 @@ macro_rules! compliance_tests {
                 boundary::rejected_credentials_are_a_credentials_error,
                 boundary::removal_when_present_and_when_already_gone,
                 boundary::removal_with_revoked_credentials_leaves_the_webhook,
+                ingest::the_whole_story_closes_the_event_with_the_resolution,
+                ingest::the_same_callout_twice_has_one_effect,
+                ingest::a_forged_signature_is_refused_and_closes_nothing,
             );
         }
     };

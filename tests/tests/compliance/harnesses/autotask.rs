@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use autotask_sim::{ApiUser, DatabaseId, Fault, FaultKind, Op, SimConfig, Simulator};
 use psa_autotask::{Autotask, AutotaskProvider, AutotaskSettings};
+use psa_hub::config::Settings;
 use psa_proto::{Connection, ErrorClass, Provider, PsaError, RegisteredWebhook, WebhookSpec};
 use serde_json::{json, Value};
+use url::Url;
 
-use crate::harness::{Denial, Harness, Hook};
+use crate::harness::{Delivered, Denial, Harness, Hook};
 
 const USERNAME: &str = "api-user@msp.example";
 const SECRET: &str = "Api$ecret-123";
@@ -29,8 +31,21 @@ fn fast_config() -> SimConfig {
     }
 }
 
+impl AutotaskHarness {
+    /// The webhook secret Autotask holds for the tenant's one webhook.
+    fn secret(&self) -> String {
+        let hooks = self.sim.webhooks(self.db);
+        assert_eq!(hooks.len(), 1, "one webhook expected: {hooks:?}");
+        hooks[0]["secretKey"]
+            .as_str()
+            .expect("secretKey")
+            .to_owned()
+    }
+}
+
 impl Harness for AutotaskHarness {
     const NAME: &'static str = "autotask";
+    const SIGNATURE_HEADER: &'static str = "X-Hook-Signature";
     type Account = ApiUser;
 
     async fn start_with(account: fn(&mut ApiUser)) -> Self {
@@ -53,6 +68,11 @@ impl Harness for AutotaskHarness {
 
     fn provider(&self) -> &dyn Provider {
         &self.provider
+    }
+
+    fn tune_hub(&self, settings: &mut Settings) {
+        settings.autotask.zone_lookup_url =
+            Url::parse(&self.sim.zone_lookup_url()).expect("zone lookup URL");
     }
 
     fn put_body(&self, valid: bool) -> Value {
@@ -168,5 +188,51 @@ impl Harness for AutotaskHarness {
             },
         });
         (connection.register(spec).await, leftover.id.0)
+    }
+
+    fn create_ticket(&self, title: &str) -> i64 {
+        self.sim.create_ticket(self.db, title).0
+    }
+
+    fn close_ticket(&self, ticket: i64, resolution: &str) {
+        self.sim
+            .complete_ticket(self.db, autotask_sim::TicketId(ticket), resolution);
+    }
+
+    fn closing_callouts(&self) -> Vec<Delivered> {
+        let completes = |d: &autotask_sim::Delivery| {
+            d.json()
+                .is_some_and(|b| !b["Fields"]["CompletedDate"].is_null())
+        };
+        self.sim
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.succeeded() && !d.deactivation && completes(d))
+            .map(|d| Delivered {
+                url: d.url,
+                body: d.body,
+                signature: d.signature.unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    fn retell(&self, template: &Delivered, ticket: i64, resolution: &str) -> Delivered {
+        let mut body: Value = serde_json::from_slice(&template.body).expect("JSON callout");
+        body["Id"] = json!(ticket);
+        body["Fields"]["Resolution"] = json!(resolution);
+        Delivered {
+            url: template.url.clone(),
+            body: serde_json::to_vec(&body).expect("serializes"),
+            signature: String::new(),
+        }
+    }
+
+    fn sign(&self, body: &[u8], genuine: bool) -> String {
+        let key = if genuine {
+            self.secret()
+        } else {
+            "a-secret-that-is-not-ours".to_owned()
+        };
+        autotask_sim::sign(&key, body)
     }
 }

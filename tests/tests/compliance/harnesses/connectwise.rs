@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use connectwise_sim::{ApiMember, CompanyId, Fault, FaultKind, Gate, Op, SimConfig, Simulator};
 use psa_connectwise::{ConnectWiseProvider, ConnectWiseSettings};
+use psa_hub::config::Settings;
 use psa_hub::local::LOCAL_CLIENT_ID;
 use psa_proto::{Connection, ErrorClass, Provider, PsaError, RegisteredWebhook, WebhookSpec};
 use serde_json::{json, Value};
 
-use crate::harness::{Denial, Harness, Hook};
+use crate::harness::{Delivered, Denial, Harness, Hook};
 use crate::wait::until_true;
 
 const COMPANY: &str = "Cobalt";
@@ -34,8 +35,21 @@ fn fast_config() -> SimConfig {
     }
 }
 
+impl ConnectWiseHarness {
+    /// The tenant's one callback entry's signing key (keys are per callback).
+    fn signing_key(&self) -> String {
+        let callbacks = self.sim.callbacks(&self.company);
+        assert_eq!(callbacks.len(), 1, "one callback expected: {callbacks:?}");
+        callbacks[0]
+            .signing_key
+            .clone()
+            .expect("a key, once it sent")
+    }
+}
+
 impl Harness for ConnectWiseHarness {
     const NAME: &'static str = "connectwise";
+    const SIGNATURE_HEADER: &'static str = "x-content-signature";
     type Account = ApiMember;
 
     async fn start_with(account: fn(&mut ApiMember)) -> Self {
@@ -63,6 +77,9 @@ impl Harness for ConnectWiseHarness {
     fn provider(&self) -> &dyn Provider {
         &self.provider
     }
+
+    /// The site is connection data (the PUT body), nothing to set.
+    fn tune_hub(&self, _: &mut Settings) {}
 
     fn put_body(&self, valid: bool) -> Value {
         let private = if valid { PRIVATE } else { "wRoNgPrIvAtEkEy9" };
@@ -166,5 +183,59 @@ impl Harness for ConnectWiseHarness {
             leftover.id.0
         };
         tokio::join!(connection.register(spec), squatter)
+    }
+
+    fn create_ticket(&self, title: &str) -> i64 {
+        self.sim.create_ticket(&self.company, title).0
+    }
+
+    fn close_ticket(&self, ticket: i64, resolution: &str) {
+        let id = connectwise_sim::TicketId(ticket);
+        self.sim.close_ticket(&self.company, id, resolution);
+    }
+
+    /// `updated` messages whose ticket (the `Entity` text) is closed.
+    fn closing_callouts(&self) -> Vec<Delivered> {
+        let closes = |d: &connectwise_sim::Delivery| {
+            let body = d.json().unwrap_or_default();
+            let entity = body["Entity"].as_str().unwrap_or("null");
+            let entity: Value = serde_json::from_str(entity).unwrap_or_default();
+            body["Action"] == "updated" && entity["closedFlag"] == true
+        };
+        self.sim
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.succeeded() && closes(d))
+            .map(|d| Delivered {
+                url: d.url,
+                body: d.body,
+                signature: d.signature,
+            })
+            .collect()
+    }
+
+    fn retell(&self, template: &Delivered, ticket: i64, _resolution: &str) -> Delivered {
+        let mut body: Value = serde_json::from_slice(&template.body).expect("JSON callback");
+        let entity = body["Entity"].as_str().expect("Entity text");
+        let mut entity: Value = serde_json::from_str(entity).expect("Entity JSON");
+        entity["id"] = json!(ticket);
+        body["Entity"] = json!(entity.to_string());
+        body["ID"] = json!(ticket);
+        body["MessageId"] = json!(format!("00000000-0000-4000-8000-{ticket:012}"));
+        let (base, _) = template.url.split_once("recordId=").expect("a recordId");
+        Delivered {
+            url: format!("{base}recordId={ticket}"),
+            body: serde_json::to_vec(&body).expect("serializes"),
+            signature: String::new(),
+        }
+    }
+
+    fn sign(&self, body: &[u8], genuine: bool) -> String {
+        let key = if genuine {
+            self.signing_key()
+        } else {
+            "a-signing-key-that-is-not-ours".to_owned()
+        };
+        connectwise_sim::sign(&key, body)
     }
 }
