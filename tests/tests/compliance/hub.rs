@@ -142,3 +142,9 @@ impl Hub {
             .status()
     }
 }
+
+/// The hook token at the end of a connection status's webhook URL.
+pub fn hook_token(status: &Value) -> String {
+    let url = status["webhook"]["url"].as_str().expect("a webhook url");
+    url.rsplit('/').next().expect("a token").to_owned()
+}

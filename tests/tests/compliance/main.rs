@@ -7,6 +7,7 @@ mod harness;
 mod harnesses;
 mod hub;
 mod ingest;
+mod side_by_side;
 mod wait;
 
 /// Instantiates every generic test of the suite for one harness, as a module of tests.
@@ -41,3 +42,12 @@ macro_rules! compliance_tests {
 
 compliance_tests!(autotask, crate::harnesses::AutotaskHarness);
 compliance_tests!(connectwise, crate::harnesses::ConnectWiseHarness);
+
+#[actix_web::test]
+async fn autotask_and_connectwise_side_by_side() {
+    side_by_side::one_hub_serves_both_and_keeps_them_apart::<
+        harnesses::AutotaskHarness,
+        harnesses::ConnectWiseHarness,
+    >()
+    .await
+}
