@@ -24,6 +24,12 @@ SPEC=${SCHEMATHESIS_SPEC:-schemathesis==4.32.5}
 SIM_USER="api-user@msp.example"
 SIM_SECRET="example-secret-1"
 SIM_CODE="EXAMPLEINTEGRATIONCODE1"
+# The ConnectWise member is the document's example too; its site is the simulator's own URL,
+# which no example can know, so the script connects one tenant itself (see below).
+CW_COMPANY="training"
+CW_PUBLIC="5QBrF9Eobsojjl19"
+CW_PRIVATE="gNfvfMdPxIAPOIvB"
+CW_TENANT="demo-msp"
 
 log() { printf 'schemathesis.sh: %s\n' "$*" >&2; }
 
@@ -65,8 +71,8 @@ cleanup() {
 trap cleanup EXIT
 
 install_schemathesis
-log "building autotask-sim and psa-hub"
-cargo build --quiet -p autotask-sim -p psa-hub
+log "building the simulators and psa-hub"
+cargo build --quiet -p autotask-sim -p connectwise-sim -p psa-hub
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
@@ -75,6 +81,12 @@ SIM_PORT=$(free_port)
   --user "$SIM_USER:$SIM_SECRET:$SIM_CODE" >"$WORK/sim.log" 2>&1 &
 PIDS+=($!)
 wait_ready "http://127.0.0.1:$SIM_PORT/atservicesrest/V1.0/zoneInformation?user=$SIM_USER"
+
+CW_PORT=$(free_port)
+"$TARGET_DIR/debug/connectwise-sim" --listen "127.0.0.1:$CW_PORT" --time-scale 0.001 \
+  --member "$CW_COMPANY:$CW_PUBLIC:$CW_PRIVATE" >"$WORK/cwsim.log" 2>&1 &
+PIDS+=($!)
+wait_ready "http://127.0.0.1:$CW_PORT/login/companyinfo/$CW_COMPANY"
 
 ADMIN="127.0.0.1:$(free_port)"
 TOKEN=$(openssl rand -hex 32)
@@ -85,14 +97,34 @@ PSA_HUB__ADMIN__LISTEN="$ADMIN" \
   PSA_HUB__DATABASE__URL="sqlite://$WORK/hub.db" \
   PSA_HUB__SECRETS__MASTER_KEY="$(openssl rand -base64 32)" \
   PSA_HUB__AUTOTASK__ZONE_LOOKUP_URL="http://127.0.0.1:$SIM_PORT/atservicesrest/V1.0/zoneInformation" \
+  PSA_HUB__CONNECTWISE__CLIENT_ID="schemathesis-client" \
+  PSA_HUB__CONNECTWISE__ALLOW_HTTP_SITES=true \
   "$TARGET_DIR/debug/psa-hub" serve >"$WORK/hub.log" 2>&1 &
 PIDS+=($!)
 wait_ready "http://$ADMIN/readyz"
+
+# One ConnectWise connection on the simulator, so Retry Webhook Setup has a real one to work on.
+curl -fsS -o /dev/null -X PUT "http://$ADMIN/api/v1/tenants/$CW_TENANT/connectwise" \
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"site\": \"http://127.0.0.1:$CW_PORT\", \"company_id\": \"$CW_COMPANY\", \"public_key\": \"$CW_PUBLIC\", \"private_key\": \"$CW_PRIVATE\"}"
 log "hub ready at http://$ADMIN; running schemathesis ($MAX_EXAMPLES examples per operation)"
 
 # Every warning fails the run too: they report parts of the document schemathesis could not use
 # (unresolvable references, operations it could not generate valid data for).
-printf '[warnings]\nfail-on = true\n' >"$WORK/schemathesis.toml"
+cat >"$WORK/schemathesis.toml" <<TOML
+# A DELETE waits for the PSA; under the fuzzer's load, a connection whose (fuzzed) site cannot
+# be reached queues its removal behind its retries for longer than the default 10 s.
+request-timeout = 60.0
+
+[warnings]
+fail-on = true
+
+# Fuzzed sites are unreachable, so fuzzed ConnectWise connections never exist for long; Retry
+# works on the one connected above (its tenant id is fuzzed on every other operation).
+[[operations]]
+include-operation-id = "retry_connectwise_connection"
+parameters = { tenant_id = "$CW_TENANT" }
+TOML
 ARGS=(--config-file "$WORK/schemathesis.toml" run "http://$ADMIN/api/v1/openapi.json"
   --header "Authorization: Bearer $TOKEN"
   --checks all

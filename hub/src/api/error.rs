@@ -21,8 +21,7 @@ pub enum ErrorCode {
     InvalidTenantId,
     InvalidEventId,
     InvalidTicketId,
-    /// 400: `psa` names no PSA this hub serves, or is missing while the tenant has connections
-    /// to more than one.
+    /// 400: `psa` names no PSA this hub serves.
     InvalidPsa,
     /// 400: a query parameter (`after`, `limit`) is not acceptable, or is unknown.
     InvalidQuery,
@@ -43,6 +42,8 @@ pub enum ErrorCode {
     ConcurrentChange,
     /// 409: the event is linked to another ticket.
     EventAlreadyLinked,
+    /// 409: the link names no `psa` while the tenant has connections to more than one.
+    PsaRequired,
     /// 409: the stored connection cannot be read (sealed with another `secrets.master_key`, or
     /// damaged); DELETE it, or restart with the right key.
     ConnectionUnreadable,

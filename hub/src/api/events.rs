@@ -188,8 +188,8 @@ async fn link_psa(
     match connected.as_slice() {
         [] => Ok(None),
         [only] => Ok(Some(*only)),
-        several => Err(ApiError::bad_request(
-            ErrorCode::InvalidPsa,
+        several => Err(ApiError::conflict(
+            ErrorCode::PsaRequired,
             format!(
                 "the tenant has connections to {}; say which PSA the ticket is in with \"psa\"",
                 several

@@ -132,6 +132,12 @@ pub fn document(psas: &Psas) -> String {
             }
         }
     }
+    let link_psa = &mut document["components"]["schemas"]["LinkRequest"]["properties"]["psa"];
+    if link_psa.is_object() {
+        let mut names: Vec<Value> = psas.names().iter().map(|n| json!(n.as_str())).collect();
+        names.push(Value::Null);
+        link_psa["enum"] = Value::Array(names);
+    }
     serde_json::to_string_pretty(&document).expect("the OpenAPI document serializes")
 }
 
@@ -145,7 +151,12 @@ fn for_psa(item: &Value, psa: &crate::psa::Psa) -> Value {
         return item;
     };
     for (method, operation) in operations.iter_mut() {
-        operation["operationId"] = json!(format!("{method}_{name}_connection"));
+        // utoipa names an operation after its handler (`put`, `retry`, …).
+        let handler = operation["operationId"]
+            .as_str()
+            .unwrap_or(method)
+            .to_owned();
+        operation["operationId"] = json!(format!("{handler}_{name}_connection"));
         if let Some(summary) = operation["summary"].as_str() {
             operation["summary"] = json!(format!("{display}: {summary}"));
         }
