@@ -51,3 +51,12 @@ async fn autotask_and_connectwise_side_by_side() {
     >()
     .await
 }
+
+#[actix_web::test]
+async fn a_tenant_connected_to_both_links_each_event_to_its_psa() {
+    side_by_side::a_tenant_of_both_links_each_event_to_its_psa::<
+        harnesses::AutotaskHarness,
+        harnesses::ConnectWiseHarness,
+    >()
+    .await
+}

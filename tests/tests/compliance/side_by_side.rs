@@ -2,7 +2,7 @@
 //! tenant's event, a hook token answers only on its own PSA's path, the listing shows both.
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::harness::{Delivered, Harness};
 use crate::hub::{hook_token, Hub};
@@ -101,4 +101,45 @@ async fn assert_listed(hub: &Hub, tenant: &str, psa: &str) {
     assert_eq!(connections.len(), 1, "{entry}");
     assert_eq!(connections[0]["psa"], psa, "{entry}");
     assert_eq!(connections[0]["webhook_state"], "active", "{entry}");
+}
+
+/// One tenant connected to both PSAs: a link must say which PSA its ticket is in (409
+/// `psa_required` otherwise, and nothing is linked); each PSA's completion closes only the event
+/// linked to its own ticket.
+pub async fn a_tenant_of_both_links_each_event_to_its_psa<A: Harness, B: Harness>() {
+    let (a, b) = (A::start().await, B::start().await);
+    let hub = Hub::start(|s| {
+        a.tune_hub(s);
+        b.tune_hub(s);
+    })
+    .await;
+    let tenant = "tenant-both";
+    hub.connect(&a, tenant).await;
+    hub.connect(&b, tenant).await;
+    let (ticket_a, ticket_b) = (a.create_ticket("alert a"), b.create_ticket("alert b"));
+    let path = format!("/api/v1/tenants/{tenant}/events");
+    let unqualified = json!({"event_id": "evt-a", "ticket_id": ticket_a});
+    let (status, body) = hub.call(Method::POST, &path, Some(unqualified)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "psa_required", "{body}");
+    let (status, _) = hub.call(Method::GET, &format!("{path}/evt-a"), None).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the refused link made nothing"
+    );
+
+    for (event, ticket, psa) in [("evt-a", ticket_a, A::NAME), ("evt-b", ticket_b, B::NAME)] {
+        let body = json!({"event_id": event, "ticket_id": ticket, "psa": psa});
+        let (status, linked) = hub.call(Method::POST, &path, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{linked}");
+        assert_eq!(linked["psa"], psa, "{linked}");
+    }
+    a.close_ticket(ticket_a, "closed in a");
+    let event = hub.closed_event(tenant, "evt-a").await;
+    assert_eq!(event["resolution"], "closed in a");
+    assert_eq!(hub.event(tenant, "evt-b").await["status"], "open");
+    b.close_ticket(ticket_b, "closed in b");
+    let event = hub.closed_event(tenant, "evt-b").await;
+    assert_eq!(event["resolution"], "closed in b");
 }
