@@ -20,6 +20,8 @@ impl AutotaskDemo {
     pub async fn start() -> anyhow::Result<Self> {
         let sim = Simulator::spawn(SimConfig {
             time_scale: 0.01,
+            // 500 s scaled is 5 s: a busy laptop must not drop the demo's one callout.
+            callout_timeout: std::time::Duration::from_secs(500),
             ..SimConfig::default()
         })
         .await

@@ -21,6 +21,8 @@ impl ConnectWiseDemo {
     pub async fn start() -> anyhow::Result<Self> {
         let sim = Simulator::spawn(SimConfig {
             time_scale: 0.01,
+            // 500 s scaled is 5 s: a busy laptop must not drop the demo's one callout.
+            callback_timeout: std::time::Duration::from_secs(500),
             client_ids: vec![LOCAL_CLIENT_ID.to_owned()],
             ..SimConfig::default()
         })

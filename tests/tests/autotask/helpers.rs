@@ -52,6 +52,9 @@ pub async fn world() -> World {
 pub fn fast_config() -> SimConfig {
     SimConfig {
         time_scale: 0.001,
+        // Scaled, the 10 s callout timeout would be 10 ms and a loaded machine would lose
+        // callouts to it; this scales to 5 s.
+        callout_timeout: Duration::from_secs(5_000),
         ..SimConfig::default()
     }
 }

@@ -56,6 +56,9 @@ pub fn settings() -> ConnectWiseSettings {
 pub fn fast_config() -> SimConfig {
     SimConfig {
         time_scale: 0.001,
+        // Scaled, the 5 s callback timeout would be 5 ms: a loaded machine would see callbacks
+        // dropped before they reach the receiver (ConnectWise does not retry a timeout). 5 s.
+        callback_timeout: Duration::from_secs(5_000),
         client_ids: vec![CLIENT_ID.into()],
         ..SimConfig::default()
     }
@@ -227,8 +230,14 @@ impl Receiver {
     }
 
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        wait_for(|| self.received.lock().len() >= n).await;
-        self.received.lock().clone()
+        let arrived = wait_for(|| self.received.lock().len() >= n).await;
+        let received = self.received.lock().clone();
+        assert!(
+            arrived,
+            "expected {n} callbacks, received {}",
+            received.len()
+        );
+        received
     }
 }
 

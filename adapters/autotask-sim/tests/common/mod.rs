@@ -93,8 +93,8 @@ impl Env {
 pub fn fast() -> SimConfig {
     SimConfig {
         time_scale: 0.001,
-        // 500 s scaled = 0.5 s: generous so a loaded test machine never times out a local receiver.
-        callout_timeout: Duration::from_secs(500),
+        // 5,000 s scaled = 5 s: generous so a loaded test machine never times out a local receiver.
+        callout_timeout: Duration::from_secs(5_000),
         ..SimConfig::default()
     }
 }
