@@ -119,14 +119,55 @@ impl fmt::Debug for AdminToken {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DatabaseSettings {
-    /// Always starts with `sqlite:`.
+    /// A `sqlite:` or `postgres://` (`postgresql://`) URL; see [`DatabaseBackend::of_url`].
     pub url: String,
     pub max_connections: u32,
     /// How long the delivery log keeps a callout (`database.delivery_retention_days`): replays
     /// within it are recognised, and a link made within it still finds an earlier completion.
     pub delivery_retention: Duration,
+}
+
+impl DatabaseSettings {
+    /// Which database the URL names; the URL was checked when the settings were read.
+    pub fn backend(&self) -> DatabaseBackend {
+        DatabaseBackend::of_url(&self.url).unwrap_or(DatabaseBackend::Sqlite)
+    }
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A PostgreSQL URL can carry a password.
+        f.debug_struct("DatabaseSettings")
+            .field("backend", &self.backend())
+            .field("max_connections", &self.max_connections)
+            .field("delivery_retention", &self.delivery_retention)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The database engines psa-hub stores in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseBackend {
+    /// One file, one writer: the embedded default for a single instance.
+    Sqlite,
+    /// Shared by several instances.
+    Postgres,
+}
+
+impl DatabaseBackend {
+    /// The engine a URL names by its scheme, if psa-hub supports it.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let lower = url.get(..13).unwrap_or(url).to_ascii_lowercase();
+        if lower.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

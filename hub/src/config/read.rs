@@ -7,8 +7,8 @@ use config::{Value, ValueKind};
 
 use super::values::{admin_tokens, http_url, number, socket_addr, string};
 use super::{
-    psas, AdminSettings, ConfigErrors, ConfigIssue, DatabaseSettings, PublicSettings, RateLimit,
-    SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
+    psas, AdminSettings, ConfigErrors, ConfigIssue, DatabaseBackend, DatabaseSettings,
+    PublicSettings, RateLimit, SecretSettings, Settings, ENV_PREFIX, ENV_SEPARATOR,
 };
 use crate::crypto::MasterKey;
 
@@ -139,15 +139,13 @@ fn read_admin(r: &mut Reader) -> Option<AdminSettings> {
 fn read_database(r: &mut Reader) -> Option<DatabaseSettings> {
     let url = r.read("database.url", |v| {
         let url = string(v)?;
-        let lower = url.to_ascii_lowercase();
-        if url.starts_with("sqlite:") {
+        if DatabaseBackend::of_url(url).is_some() {
             Ok(url.to_owned())
-        } else if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-            Err("PostgreSQL is not supported yet; use sqlite://FILE".to_owned())
         } else {
             // Not echoed: a database URL can carry a password.
             Err(
-                "must be a sqlite: URL such as sqlite://psa-hub.db (the only supported scheme)"
+                "must be a sqlite: URL such as sqlite://psa-hub.db, or a PostgreSQL URL such as \
+                 postgres://user@host/psa_hub"
                     .to_owned(),
             )
         }
@@ -323,18 +321,28 @@ mod tests {
     use crate::config::tests::{message, problems, required};
 
     #[test]
-    fn postgres_is_not_supported_yet() {
+    fn a_database_url_is_sqlite_or_postgres_and_never_echoed() {
         let mut vars = required();
         vars.push((
             "PSA_HUB__DATABASE__URL".into(),
-            "postgres://u:pw@db/hub".into(),
+            "mysql://u:pw@db/hub".into(),
         ));
         let errors = problems(None, &vars);
         let text = message(&errors, "database.url");
-        assert!(text.starts_with("PostgreSQL is not supported yet; use sqlite://FILE"));
+        assert!(
+            text.contains("sqlite:") && text.contains("postgres://"),
+            "{text}"
+        );
         assert!(!text.contains("pw@db"));
-        vars.last_mut().expect("pushed").1 = "mysql://db/hub".into();
-        assert!(message(&problems(None, &vars), "database.url").contains("sqlite:"));
+        for good in [
+            "postgres://u:pw@db/hub",
+            "postgresql://db/hub",
+            "sqlite://x.db",
+        ] {
+            vars.last_mut().expect("pushed").1 = good.into();
+            let loaded = crate::config::Settings::load_from(None, &vars);
+            assert!(loaded.is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The store: one `sqlx` pool over SQLite (the embedded default) with portable SQL, so the same
-//! queries can later run on PostgreSQL. Migrations are compiled in and applied at start.
+//! The store: one `sqlx` pool over SQLite (the embedded default) or PostgreSQL, with portable SQL
+//! so the same migrations and queries run on both. Migrations are compiled in and applied at start.
 //!
 //! Write transactions always begin with a write, so that SQLite takes its write lock up front
 //! and waits on `busy_timeout` instead of failing a lock upgrade.
@@ -24,7 +24,7 @@ use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::AnyPool;
 
-use crate::config::DatabaseSettings;
+use crate::config::{DatabaseBackend, DatabaseSettings};
 use crate::crypto::{CryptoError, MasterKey};
 
 pub use callouts::CalloutEffect;
@@ -79,7 +79,8 @@ pub struct Store {
     psas: Arc<[PsaName]>,
     /// SQLite has a single writer. Queuing writers here, in arrival order, replaces SQLite's
     /// busy-wait (sleep and poll), which under load left some callouts waiting a second.
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// PostgreSQL writers run side by side and serialize on row locks instead (`None`).
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -102,7 +103,8 @@ impl Store {
             .connect(&url)
             .await
             .map_err(StoreError::Connect)?;
-        if url.starts_with("sqlite:") {
+        let sqlite = settings.backend() == DatabaseBackend::Sqlite;
+        if sqlite {
             // WAL lets readers (status, events) proceed while a callout commits; it is a
             // property of the database file, so setting it once is enough.
             sqlx::query("PRAGMA journal_mode = WAL")
@@ -115,7 +117,7 @@ impl Store {
             pool,
             key,
             psas: psas.into(),
-            writer: Arc::default(),
+            writer: sqlite.then(Arc::default),
         })
     }
 
@@ -146,9 +148,12 @@ impl Store {
         &self.key
     }
 
-    /// Held for the length of every write transaction.
-    pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.writer.lock().await
+    /// Held for the length of every write transaction (on SQLite; nothing to hold otherwise).
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.writer {
+            Some(writer) => Some(writer.lock().await),
+            None => None,
+        }
     }
 }
 

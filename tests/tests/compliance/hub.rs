@@ -3,9 +3,9 @@
 
 use psa_hub::local::local_settings;
 use psa_hub::Application;
+use psa_hub_tests::TestDatabase;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tempfile::TempDir;
 use url::Url;
 
 use crate::harness::{Delivered, Harness};
@@ -17,17 +17,16 @@ pub struct Hub {
     pub public: String,
     token: String,
     http: reqwest::Client,
-    /// Holds the database file for the hub's lifetime.
-    _dir: TempDir,
+    /// The hub's database, kept for the hub's lifetime.
+    _database: TestDatabase,
 }
 
 impl Hub {
     /// A hub serving every PSA, each harness in `tune` pointing it at its simulator.
     pub async fn start(tune: impl FnOnce(&mut psa_hub::config::Settings)) -> Hub {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database = format!("sqlite://{}", dir.path().join("hub.db").display());
+        let database = TestDatabase::create().await;
         let unused = Url::parse("http://127.0.0.1:9/unused").expect("a URL");
-        let mut settings = local_settings(database, unused);
+        let mut settings = local_settings(database.url().to_owned(), unused);
         settings.admin.setup_wait = std::time::Duration::from_secs(20);
         // No periodic checks: one landing at a random moment would add PSA calls.
         settings.autotask.drift_check = std::time::Duration::ZERO;
@@ -43,7 +42,7 @@ impl Hub {
             public,
             token,
             http: reqwest::Client::new(),
-            _dir: dir,
+            _database: database,
         }
     }
 

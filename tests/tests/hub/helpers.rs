@@ -7,9 +7,9 @@ use autotask_sim::{ApiUser, DatabaseId, SimConfig, Simulator};
 use psa_hub::config::Settings;
 use psa_hub::local::local_settings;
 use psa_hub::{AppHandle, Application};
+use psa_hub_tests::TestDatabase;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tempfile::TempDir;
 use url::Url;
 
 use crate::wait::until;
@@ -29,8 +29,8 @@ pub struct Hub {
     pub public: String,
     pub token: String,
     pub http: reqwest::Client,
-    /// Holds the database file for the hub's lifetime.
-    _dir: TempDir,
+    /// The hub's database, kept for the hub's lifetime.
+    database: TestDatabase,
 }
 
 /// Autotask's delays scaled down a thousandfold.
@@ -66,10 +66,9 @@ impl Hub {
         let mut api_user = ApiUser::new(USERNAME, SECRET, CODE);
         user(&mut api_user);
         sim.add_api_user(db, api_user);
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database = format!("sqlite://{}", dir.path().join("hub.db").display());
+        let database = TestDatabase::create().await;
         let zone = Url::parse(&sim.zone_lookup_url()).expect("zone url");
-        let mut settings = local_settings(database, zone);
+        let mut settings = local_settings(database.url().to_owned(), zone);
         settings.admin.setup_wait = Duration::from_secs(20);
         // No periodic checks unless a test asks for them: one landing at a random moment
         // would add Autotask calls that tests counting calls do not expect.
@@ -86,7 +85,7 @@ impl Hub {
             public,
             token,
             http: reqwest::Client::new(),
-            _dir: dir,
+            database,
         }
     }
 
@@ -239,12 +238,9 @@ impl Hub {
         .await
     }
 
-    /// A second connection to the hub's SQLite database, to look at or break it under the hub.
-    pub async fn database(&self) -> sqlx::SqlitePool {
-        let path = self.settings.database.url.trim_start_matches("sqlite://");
-        sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
-            .await
-            .expect("the hub's database opens")
+    /// A second connection to the hub's database, to look at or break it under the hub.
+    pub async fn database(&self) -> sqlx::AnyPool {
+        self.database.pool().await
     }
 
     pub async fn metrics(&self) -> String {
