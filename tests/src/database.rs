@@ -74,6 +74,11 @@ impl TestDatabase {
         &self.url
     }
 
+    /// True when this is a PostgreSQL database (SQL that differs, such as triggers, needs it).
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.place, Place::Postgres { .. })
+    }
+
     /// A second connection to the database, to look at or break it under the hub.
     pub async fn pool(&self) -> AnyPool {
         install_default_drivers();

@@ -55,39 +55,81 @@ pub(super) struct Completion {
     pub created_at: Option<i64>,
 }
 
+/// One verified callout to commit: the connection it came for, its dedupe key and what it says.
+#[derive(Debug, Clone)]
+pub struct CalloutCommit {
+    pub key: ConnectionKey,
+    pub dedupe_key: String,
+    pub change: TicketChange,
+}
+
 impl Store {
-    /// Records the callout under `dedupe_key` and applies it, in one transaction.
+    /// Records the callout under `dedupe_key` and applies it, committed before this returns.
+    /// Callouts arriving together share one transaction (see `group_commit`).
     pub async fn apply_callout(
         &self,
         key: &ConnectionKey,
         dedupe_key: &str,
         change: &TicketChange,
     ) -> Result<CalloutEffect, StoreError> {
+        let commit = CalloutCommit {
+            key: key.clone(),
+            dedupe_key: dedupe_key.to_owned(),
+            change: change.clone(),
+        };
+        match self.committer() {
+            Some(committer) => committer.commit(commit).await,
+            None => self
+                .apply_batch(std::slice::from_ref(&commit))
+                .await?
+                .remove(0),
+        }
+    }
+
+    /// Applies `batch` in one transaction, in order; one effect per callout. The batch is
+    /// ordered by connection, so each tenant is locked once and, on PostgreSQL, transactions
+    /// lock tenants in one order and cannot deadlock. An `Err` means nothing was committed.
+    pub(super) async fn apply_batch(
+        &self,
+        batch: &[CalloutCommit],
+    ) -> Result<Vec<Result<CalloutEffect, StoreError>>, StoreError> {
         let now = now_millis();
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        lock_tenant(&mut tx, &key.tenant).await?;
-        if !insert_delivery(&mut tx, key, dedupe_key, change, now).await? {
-            tx.rollback().await?;
+        let mut effects = Vec::with_capacity(batch.len());
+        let mut previous: Option<&ConnectionKey> = None;
+        for commit in batch {
+            if previous.is_none_or(|p| p.tenant != commit.key.tenant) {
+                lock_tenant(&mut tx, &commit.key.tenant).await?;
+            }
+            if previous != Some(&commit.key) {
+                touch_connection(&mut tx, &commit.key, now).await?;
+            }
+            previous = Some(&commit.key);
+            effects.push(Ok(self.apply_in(&mut tx, commit, now).await?));
+        }
+        tx.commit().await?;
+        Ok(effects)
+    }
+
+    async fn apply_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        commit: &CalloutCommit,
+        now: i64,
+    ) -> Result<CalloutEffect, StoreError> {
+        let (key, change) = (&commit.key, &commit.change);
+        if !insert_delivery(tx, key, &commit.dedupe_key, change, now).await? {
             return Ok(CalloutEffect::Duplicate);
         }
         let effect = if change.needs_lookup {
             CalloutEffect::LookupPending
         } else if change.is_completion() {
-            self.close_linked(&mut tx, key, change, now).await?
+            self.close_linked(tx, key, change, now).await?
         } else {
             CalloutEffect::Recorded
         };
-        set_outcome(&mut tx, key, dedupe_key, effect).await?;
-        sqlx::query(
-            "UPDATE connections SET last_delivery_at = $3 WHERE tenant_id = $1 AND psa = $2",
-        )
-        .bind(key.tenant.as_str())
-        .bind(key.psa.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        set_outcome(tx, key, &commit.dedupe_key, effect).await?;
         Ok(effect)
     }
 
@@ -179,6 +221,21 @@ pub(super) async fn set_outcome(
     .bind(effect.as_str())
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Notes that the connection's PSA delivered (the status's `last_delivery_at`).
+async fn touch_connection(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &ConnectionKey,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE connections SET last_delivery_at = $3 WHERE tenant_id = $1 AND psa = $2")
+        .bind(key.tenant.as_str())
+        .bind(key.psa.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod cleanups;
 mod connection_row;
 mod connections;
 mod events;
+mod group_commit;
 mod legacy;
 mod lookups;
 mod ordering;
@@ -27,7 +28,7 @@ use sqlx::AnyPool;
 use crate::config::{DatabaseBackend, DatabaseSettings};
 use crate::crypto::{CryptoError, MasterKey};
 
-pub use callouts::CalloutEffect;
+pub use callouts::{CalloutCommit, CalloutEffect};
 pub use cleanups::Cleanup;
 pub use connections::{
     ConnectionKey, ConnectionRecord, ConnectionSummary, LastError, LastRepair, TenantSummary,
@@ -48,6 +49,9 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("a stored secret cannot be opened (wrong secrets.master_key?): {0}")]
     Sealed(#[from] CryptoError),
+    /// The store is shutting down; nothing was committed.
+    #[error("the store is shutting down")]
+    Stopped,
     #[error("a stored row is invalid: {0}")]
     Corrupt(String),
     /// The row belongs to a PSA this build of psa-hub does not serve.
@@ -81,6 +85,8 @@ pub struct Store {
     /// busy-wait (sleep and poll), which under load left some callouts waiting a second.
     /// PostgreSQL writers run side by side and serialize on row locks instead (`None`).
     writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Where callouts are committed, grouped; `None` in the writers' own handle.
+    committer: Option<group_commit::Committer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -113,12 +119,17 @@ impl Store {
                 .map_err(StoreError::Connect)?;
         }
         migrator().run(&pool).await?;
-        Ok(Self {
+        let mut store = Self {
             pool,
             key,
             psas: psas.into(),
             writer: sqlite.then(Arc::default),
-        })
+            committer: None,
+        };
+        // PostgreSQL commits several groups at once (one collecting while another commits).
+        let writers = if sqlite { 1 } else { 4 };
+        store.committer = Some(group_commit::Committer::start(store.clone(), writers));
+        Ok(store)
     }
 
     /// The served PSA a stored `psa` column names.
@@ -142,6 +153,10 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    fn committer(&self) -> Option<&group_commit::Committer> {
+        self.committer.as_ref()
     }
 
     pub(crate) fn key(&self) -> &MasterKey {

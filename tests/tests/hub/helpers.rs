@@ -243,6 +243,10 @@ impl Hub {
         self.database.pool().await
     }
 
+    pub fn on_postgres(&self) -> bool {
+        self.database.is_postgres()
+    }
+
     pub async fn metrics(&self) -> String {
         self.http
             .get(format!("{}/metrics", self.admin))

@@ -7,6 +7,7 @@ mod banners;
 mod drift;
 mod faults;
 mod flood;
+mod group_commit;
 mod helpers;
 mod ingest;
 mod lifecycle;
