@@ -96,6 +96,9 @@ pub struct SimConfig {
     pub return_initial_resolution: bool,
     /// Member identifier behind changes made through the Rust API (the "technician").
     pub technician: String,
+    /// The id of each company's first ticket (then counting up): tests of several PSAs set it to
+    /// another PSA's so ticket ids collide, as they can in real life.
+    pub first_ticket_id: i64,
 
     // --- rate limit -----------------------------------------------------------------------
     /// Requests per company per window before 429 (the guide: "about 1,000 per minute").
@@ -148,6 +151,7 @@ impl Default for SimConfig {
             delivery_order: DeliveryOrder::PerCallback,
             return_initial_resolution: false,
             technician: "TechSim".to_string(),
+            first_ticket_id: 512_001,
             requests_per_window: 1000,
             rate_window: Duration::from_secs(60),
         }

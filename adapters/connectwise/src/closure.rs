@@ -18,9 +18,16 @@ pub async fn ticket_closure(
     ticket: TicketId,
 ) -> Result<TicketClosure, ConnectWiseError> {
     let op = Op::TicketGet;
-    let item = client
+    let item = match client
         .get(op, &format!("service/tickets/{ticket}"), &[])
-        .await?;
+        .await
+    {
+        Ok(item) => item,
+        Err(not_found @ ConnectWiseError::NotFound { .. }) => {
+            return confirm_deleted(client, ticket, not_found).await
+        }
+        Err(error) => return Err(error),
+    };
     if item.get("id").and_then(Value::as_i64) != Some(ticket.0) {
         return Err(ConnectWiseError::Unexpected {
             op,
@@ -41,6 +48,38 @@ pub async fn ticket_closure(
         resolution,
         created_at,
     })
+}
+
+/// A "not found" for the ticket is believed only when a listing of its id, answered, does not
+/// hold it: a stale API root, or ConnectWise cloud rejecting keys, answers 404 too, and
+/// believing it would drop a closure the callback was already acknowledged for.
+async fn confirm_deleted(
+    client: &ConnectWiseClient,
+    ticket: TicketId,
+    not_found: ConnectWiseError,
+) -> Result<TicketClosure, ConnectWiseError> {
+    let listed = client
+        .list(Op::TicketList, "service/tickets", &format!("id={ticket}"))
+        .await;
+    match listed {
+        Ok(items)
+            if items
+                .iter()
+                .all(|item| item.get("id").and_then(Value::as_i64) != Some(ticket.0)) =>
+        {
+            Err(not_found)
+        }
+        Ok(_) => Err(ConnectWiseError::TicketUnconfirmed {
+            ticket,
+            reason: "ConnectWise still lists it".into(),
+            source: Box::new(not_found),
+        }),
+        Err(query) => Err(ConnectWiseError::TicketUnconfirmed {
+            ticket,
+            reason: format!("the listing of tickets failed: {query}"),
+            source: Box::new(query),
+        }),
+    }
 }
 
 /// The text of the newest note flagged `resolutionFlag`, if any.

@@ -51,7 +51,10 @@ impl ConnectWiseConnection {
     /// A "not found" ConnectWise would not confirm may come from a stale API root (the
     /// company moved to another codebase): the next connection discovers it again.
     fn rediscover_on_doubt<T>(&self, result: Result<T, ConnectWiseError>) -> Result<T, PsaError> {
-        if let Err(ConnectWiseError::GoneUnconfirmed { .. }) = &result {
+        if let Err(
+            ConnectWiseError::GoneUnconfirmed { .. } | ConnectWiseError::TicketUnconfirmed { .. },
+        ) = &result
+        {
             self.discovery.forget(&self.site, &self.company_id);
         }
         result.map_err(boundary)
@@ -110,9 +113,7 @@ impl Connection for ConnectWiseConnection {
         ticket: TicketId,
     ) -> BoxFuture<'a, Result<TicketClosure, PsaError>> {
         Box::pin(async move {
-            closure::ticket_closure(&self.client, ticket)
-                .await
-                .map_err(boundary)
+            self.rediscover_on_doubt(closure::ticket_closure(&self.client, ticket).await)
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use psa_proto::{AdapterError, ErrorClass, WebhookId};
+use psa_proto::{AdapterError, ErrorClass, TicketId, WebhookId};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -62,6 +62,8 @@ pub enum ConnectWiseError {
     InvalidSpec { message: String },
     #[error("the ConnectWise settings are invalid: {message}")]
     InvalidSettings { message: String },
+    #[error("the site is a loopback, private or link-local address, which is never a ConnectWise PSA site")]
+    InternalSite,
     #[error("the stored credentials are not a ConnectWise PSA API member's")]
     UnreadableCredentials,
     #[error("the callback was created but ConnectWise PSA reports active={active}, our URL={url_matches}")]
@@ -73,6 +75,14 @@ pub enum ConnectWiseError {
         id: WebhookId,
         reason: String,
         /// The confirming call's failure, or the not-found answer a listing contradicted.
+        #[source]
+        source: Box<ConnectWiseError>,
+    },
+    /// The ticket was answered "not found" but a listing could not confirm it is gone.
+    #[error("ConnectWise PSA answered that ticket {ticket} was not found, but psa-hub could not confirm it is gone: {reason}")]
+    TicketUnconfirmed {
+        ticket: TicketId,
+        reason: String,
         #[source]
         source: Box<ConnectWiseError>,
     },
@@ -195,13 +205,19 @@ impl AdapterError for ConnectWiseError {
             Self::InvalidRequest { .. }
             | Self::InvalidSpec { .. }
             | Self::InvalidSettings { .. }
-            | Self::UnreadableCredentials => ErrorClass::InvalidRequest,
+            | Self::UnreadableCredentials
+            | Self::InternalSite => ErrorClass::InvalidRequest,
             Self::NotReady { .. } => ErrorClass::NotReady,
             Self::Unexpected { .. } | Self::Decode { .. } => ErrorClass::Unexpected,
             // The failure that kept it unconfirmed decides; a "not found" there is not the
             // callback missing but an address or keys that do not work.
             Self::GoneUnconfirmed { source, .. } => match source.class() {
                 ErrorClass::NotFound => ErrorClass::Unexpected,
+                class => class,
+            },
+            // Read again later: the ticket's closure must not be dropped on a doubtful 404.
+            Self::TicketUnconfirmed { source, .. } => match source.class() {
+                ErrorClass::NotFound => ErrorClass::Transient,
                 class => class,
             },
         }

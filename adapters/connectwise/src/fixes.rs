@@ -46,9 +46,14 @@ pub(crate) fn fix(error: &ConnectWiseError) -> String {
         E::InvalidRequest { message, .. } => format!("ConnectWise PSA refused the request ({message}). Check psa-hub's public URL setting, then retry; if it persists, contact psa-hub support with this message."),
         E::InvalidSpec { .. } => "Check psa-hub's configuration: the public URL must be an absolute http(s) URL without a query, and the callback description 1 to 100 characters.".into(),
         E::InvalidSettings { .. } => "Check psa-hub's [connectwise] configuration: client_id must be the product's ConnectWise clientId.".into(),
+        E::InternalSite => "Enter your ConnectWise PSA's public address as the site (like https://na.myconnectwise.net, or your on-premises server's public name), then save the connection again.".into(),
         E::UnreadableCredentials => "The stored connection cannot be read as ConnectWise PSA credentials. Save the site, company ID and keys again, then retry.".into(),
         E::NotReady { .. } => "ConnectWise PSA created the callback but does not report it active at psa-hub's URL. Click Retry Webhook Setup; if it persists, contact psa-hub support with this message.".into(),
         E::Unexpected { .. } | E::Decode { .. } => "ConnectWise PSA answered in a way psa-hub did not expect. Check that the site address is your ConnectWise PSA's, retry later, and if it persists contact psa-hub support with this message.".into(),
+        E::TicketUnconfirmed { .. } => format!(
+            "psa-hub could not read a closed ticket, and ConnectWise PSA would not confirm it was deleted; it reads it again later on its own. If it keeps happening, check the site address and the API keys. {}",
+            cloud_404_note()
+        ),
         E::GoneUnconfirmed { id, .. } => format!(
             "psa-hub could not confirm that the callback is gone, so it may still exist. {} If it keeps happening, check the site address and the API keys. {}",
             delete_by_hand(Some(id.to_string()), "psa-hub's hook URL"),

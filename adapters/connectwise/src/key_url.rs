@@ -45,16 +45,18 @@ pub fn trusted(key_url: &str, tenant: &Tenant, allow_http: bool) -> Result<Url, 
         Some(Host::Ipv4(ip)) => ip.to_string(),
         _ => return Err(untrusted),
     };
-    if !tenant.site.serves(&host, url.port(), https) {
+    // Never plain http for an https site, even where http sites are allowed.
+    if https != tenant.site.is_https() || !tenant.site.serves(&host, url.port(), https) {
         return Err(untrusted);
     }
+    // Every parameter a server could read as the company (`companyName`, `companyName[]`, any
+    // case) counts: two companies in one URL, which one the server reads is not ours to guess.
     let mut companies = url
         .query_pairs()
-        .filter(|(name, _)| name.eq_ignore_ascii_case("companyName"));
-    let company_matches = companies
-        .next()
-        .is_some_and(|(_, company)| company.eq_ignore_ascii_case(&tenant.company_id));
-    // Two companies in one URL: which one the server reads is not ours to guess.
+        .filter(|(name, _)| name.to_ascii_lowercase().starts_with("companyname"));
+    let company_matches = companies.next().is_some_and(|(name, company)| {
+        name.eq_ignore_ascii_case("companyName") && company.eq_ignore_ascii_case(&tenant.company_id)
+    });
     if !company_matches || companies.next().is_some() {
         return Err(untrusted);
     }
@@ -112,6 +114,10 @@ mod tests {
             format!("https://na.myconnectwise.net{KEY_PATH}?id=1"),
             format!("https://na.myconnectwise.net{KEY_PATH}?companyName=Cobalt&companyName=Other"),
             format!("https://na.myconnectwise.net{KEY_PATH}?companyName=Cobalt2"),
+            format!(
+                "https://na.myconnectwise.net{KEY_PATH}?companyName=Cobalt&companyName[]=Other"
+            ),
+            format!("https://na.myconnectwise.net{KEY_PATH}?companyName[]=Cobalt"),
             // userinfo, plain http, other schemes, junk
             format!("https://user@na.myconnectwise.net{KEY_PATH}?companyName=Cobalt"),
             format!("https://u:p@na.myconnectwise.net{KEY_PATH}?companyName=Cobalt"),
@@ -134,6 +140,10 @@ mod tests {
         assert!(!check(&url.replace("4100", "4101"), local, true));
         assert!(!check(&url.replace("127.0.0.1", "127.0.0.2"), local, true));
         assert!(!check(&url.replace("127.0.0.1", "localhost"), local, true));
+        // An https site's key is never fetched over http, even where http sites are allowed.
+        let na = "https://na.myconnectwise.net";
+        let plain = format!("http://na.myconnectwise.net{KEY_PATH}?companyName=Cobalt");
+        assert!(!check(&plain, na, true));
     }
 
     #[test]

@@ -74,6 +74,10 @@ impl ConnectWiseProvider {
     ) -> Result<ConnectWiseConnection, ConnectWiseError> {
         let (site, keys) = connect_input::from_document(credentials, self.allow_http)
             .ok_or(ConnectWiseError::UnreadableCredentials)?;
+        // Nothing is sent there: not the product's clientId, not the tenant's keys.
+        if !self.allow_http && site.is_internal() {
+            return Err(ConnectWiseError::InternalSite);
+        }
         let root = self.discovery.api_root(&site, &keys.company_id).await?;
         let company_id = keys.company_id.clone();
         let client = ConnectWiseClient::new(self.transport.clone(), root, keys);

@@ -80,7 +80,9 @@ impl KeyFetcher {
 
     /// The status and at most [`MAX_KEY_ANSWER_BYTES`] of body.
     async fn fetch_body(&self, url: &Url) -> Result<(u16, Vec<u8>), KeyUnavailable> {
-        let failed = |e: reqwest::Error| KeyUnavailable(format!("the key URL failed: {e}"));
+        // Without the URL: it hands out the signing key to whoever has it, so no log may hold it.
+        let failed =
+            |e: reqwest::Error| KeyUnavailable(format!("the key URL failed: {}", e.without_url()));
         let too_big = || {
             KeyUnavailable(format!(
                 "the key answer exceeds {MAX_KEY_ANSWER_BYTES} bytes"

@@ -65,12 +65,19 @@ impl Site {
         if !is_ipv4(host) && !is_domain(host) {
             return Err(SiteProblem::Host);
         }
+
         let default = if https { 443 } else { 80 };
         Ok(Self {
             https,
             host: host.to_ascii_lowercase(),
             port: port.filter(|port| *port != default),
         })
+    }
+
+    /// A loopback, private, link-local or otherwise non-public literal address, or `localhost`:
+    /// never a ConnectWise site (local sites are for tests and the demo, on http).
+    pub fn is_internal(&self) -> bool {
+        is_internal(&self.host)
     }
 
     pub fn is_https(&self) -> bool {
@@ -166,6 +173,28 @@ fn parse_port(text: &str) -> Result<u16, SiteProblem> {
 }
 
 /// Four decimal octets 0-255 without leading zeros (URL parsers read those as octal).
+/// A literal address that is not on the public internet, or `localhost`. (A name that resolves
+/// to such an address is not caught here.)
+fn is_internal(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    let Ok(ip) = host.parse::<std::net::Ipv4Addr>() else {
+        return false;
+    };
+    let [a, b, ..] = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || ip.is_multicast()
+        // Shared address space (carrier-grade NAT), and "this network".
+        || (a == 100 && (64..128).contains(&b))
+        || a == 0
+}
+
 fn is_ipv4(host: &str) -> bool {
     let octets: Vec<&str> = host.split('.').collect();
     octets.len() == 4

@@ -54,6 +54,14 @@ impl Routes {
         );
     }
 
+    /// Gives the token's route the connection's new public part (another site or company after
+    /// a PUT), keeping its secrets and its rate limit: callouts are checked against it.
+    pub fn set_public(&self, token: &HookToken, public: &Map<String, Value>) {
+        if let Some(mut route) = self.map.get_mut(token.as_str()) {
+            route.public = Arc::new(public.clone());
+        }
+    }
+
     pub fn remove(&self, token: &HookToken) {
         self.map.remove(token.as_str());
     }

@@ -158,6 +158,9 @@ async fn update_existing(
         if !state.store.update_credentials(update).await? {
             return Err(ApiError::concurrent_change());
         }
+        // Before the setup registers the new owner's webhook, whose callouts are checked
+        // against it.
+        state.routes.set_public(&old.hook_token, &input.public);
     }
     Ok(needs_setup)
 }

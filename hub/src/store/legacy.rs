@@ -53,15 +53,16 @@ impl Store {
             } = (upgrade.convert)(&username, &secret, &code);
             let sql = format!(
                 "UPDATE {table} SET psa = $3, credentials_sealed = $4, owner = $5, \
-                   public_json = $6, username = NULL, secret_sealed = NULL, \
+                   public_json = $7, username = NULL, secret_sealed = NULL, \
                    integration_code_sealed = NULL \
-                 WHERE tenant_id = $1 AND hook_token = $2 AND credentials_sealed IS NULL"
+                 WHERE tenant_id = $1 AND hook_token = $2 AND username = $6 \
+                   AND credentials_sealed IS NULL"
             );
             let sql = if table == "connections" {
                 sql
             } else {
                 // Clean-ups have no public part.
-                sql.replace("public_json = $6, ", "")
+                sql.replace("public_json = $7, ", "")
             };
             let _turn = self.write_turn().await;
             let mut query = sqlx::query(&sql)
@@ -69,7 +70,9 @@ impl Store {
                 .bind(row.try_get::<String, _>("hook_token")?)
                 .bind(upgrade.psa.as_str())
                 .bind(self.key().seal(&credentials.expose().to_string()))
-                .bind(owner);
+                .bind(owner)
+                // Clean-ups of several replaced API users can share one hook token.
+                .bind(username);
             if table == "connections" {
                 query = query.bind(serde_json::Value::Object(public).to_string());
             }

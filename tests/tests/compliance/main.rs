@@ -3,6 +3,7 @@
 //! the provider boundary and through a real hub, over real HTTP on random ports.
 
 mod boundary;
+mod connectwise_cases;
 mod harness;
 mod harnesses;
 mod hub;

@@ -117,6 +117,11 @@ pub async fn a_tenant_of_both_links_each_event_to_its_psa<A: Harness, B: Harness
     hub.connect(&a, tenant).await;
     hub.connect(&b, tenant).await;
     let (ticket_a, ticket_b) = (a.create_ticket("alert a"), b.create_ticket("alert b"));
+    // The same id in both PSAs: only the PSA a link names tells the events apart.
+    assert_eq!(
+        ticket_a, ticket_b,
+        "the harnesses' simulators number tickets alike"
+    );
     let path = format!("/api/v1/tenants/{tenant}/events");
     let unqualified = json!({"event_id": "evt-a", "ticket_id": ticket_a});
     let (status, body) = hub.call(Method::POST, &path, Some(unqualified)).await;

@@ -89,4 +89,40 @@ async fn a_ticket_that_does_not_exist_is_not_found() {
         .await
         .expect_err("missing");
     assert_eq!(error.class, ErrorClass::NotFound);
+    // Believed only because a listing of its id confirmed it.
+    let calls = world.calls();
+    assert_eq!(
+        calls[1..],
+        [
+            "GET service/tickets/424242".to_owned(),
+            "GET service/tickets?conditions=id=424242&orderBy=id asc&page=1&pageSize=100"
+                .to_owned()
+        ],
+        "{calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_not_found_read_of_a_ticket_that_is_listed_is_tried_again() {
+    let world = world().await;
+    let ticket = world.sim.create_ticket(&world.company, "x");
+    let connection = world.connect().await;
+    world.sim.inject(connectwise_sim::Fault {
+        op: connectwise_sim::Op::TicketGet,
+        times: 1,
+        kind: connectwise_sim::FaultKind::Status {
+            status: 404,
+            body: serde_json::json!({"code": "NotFound", "message": "Ticket not found"}),
+        },
+    });
+    let error = connection
+        .ticket_closure(TicketId(ticket.0))
+        .await
+        .expect_err("unconfirmed");
+    assert_eq!(error.class, ErrorClass::Transient, "{error:?}");
+    let closure = connection
+        .ticket_closure(TicketId(ticket.0))
+        .await
+        .expect("read the second time");
+    assert!(!closure.closed);
 }

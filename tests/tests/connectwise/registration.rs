@@ -325,3 +325,36 @@ async fn discovery_is_cached_per_site_and_company() {
     world.connect().await;
     assert_eq!(world.requests_of(Op::CompanyInfo).len(), 1);
 }
+
+#[tokio::test]
+async fn an_internal_site_is_never_called() {
+    let world = world().await;
+    let strict = psa_connectwise::ConnectWiseProvider::new(
+        psa_connectwise::ConnectWiseSettings {
+            allow_http_sites: false,
+            ..settings()
+        },
+        None,
+    )
+    .expect("provider builds");
+    for site in [
+        "https://127.0.0.1",
+        "https://10.1.2.3:8443",
+        "https://169.254.169.254",
+        "https://localhost",
+    ] {
+        let body = json!({"site": site, "company_id": "Cobalt", "public_key": "pUbLiC12345",
+                          "private_key": "pRiVaTe12345"});
+        let input = strict
+            .parse_connection(body.as_object().expect("object"))
+            .expect("well-formed");
+        let error = strict
+            .connect(&input.credentials)
+            .await
+            .err()
+            .expect("refused");
+        assert_eq!(error.class, ErrorClass::InvalidRequest, "{site}: {error:?}");
+        assert!(error.fix.contains("public address"), "{}", error.fix);
+    }
+    assert!(world.sim.requests().is_empty(), "nothing was sent anywhere");
+}

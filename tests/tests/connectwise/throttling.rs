@@ -12,8 +12,9 @@ use crate::helpers::*;
 fn limited() -> SimConfig {
     SimConfig {
         requests_per_window: 2,
-        // A short window, so the retries that honour Retry-After (capped short) get through.
-        rate_window: Duration::from_millis(40),
+        // Long enough that even a slow machine's registration (4 counted requests) reaches the
+        // limit, short enough that the retries get through within a second or so.
+        rate_window: Duration::from_millis(1_000),
         time_scale: 1.0,
         ..fast_config()
     }
@@ -23,7 +24,7 @@ fn limited() -> SimConfig {
 async fn a_throttled_registration_waits_and_retries_until_it_succeeds() {
     let settings = ConnectWiseSettings {
         retry: RetryPolicy {
-            max_attempts: 20,
+            max_attempts: 100,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
         },

@@ -52,9 +52,8 @@ async fn a_burst_from_two_tenants_gets_one_effect_per_callout_each_on_its_own_ev
             let copies = if n < 10 { 2 } else { 1 };
             for _ in 0..copies {
                 let body = completion("guid", n, base + n, &format!("{tenant} fixed {n}"));
-                sends.push(
-                    async move { (*tenant, n, post_signed(hub, token, secret, body).await) },
-                );
+                sends
+                    .push(async move { (*tenant, n, post_signed(hub, token, secret, body).await) });
             }
         }
     }

@@ -47,7 +47,7 @@ pub struct Company {
 }
 
 impl Company {
-    fn new(id: CompanyId, name: &str) -> Company {
+    fn new(id: CompanyId, name: &str, first_ticket: i64) -> Company {
         let opaque = || uuid::Uuid::new_v4().simple().to_string()[..24].to_string();
         Company {
             id,
@@ -60,7 +60,7 @@ impl Company {
             notes: BTreeMap::new(),
             key_id: None,
             next_callback: 26_550,
-            next_ticket: 512_001,
+            next_ticket: first_ticket,
             next_note: 9_001,
         }
     }
@@ -113,7 +113,7 @@ impl Store {
         let id = CompanyId::new(id);
         self.companies
             .entry(id.key())
-            .or_insert_with(|| Company::new(id.clone(), name))
+            .or_insert_with(|| Company::new(id.clone(), name, self.config.first_ticket_id))
             .id
             .clone()
     }

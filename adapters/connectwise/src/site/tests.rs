@@ -177,3 +177,28 @@ fn typical_sites_match_the_pattern() {
         );
     }
 }
+
+#[test]
+fn internal_addresses_are_told_apart_from_public_ones() {
+    for internal in [
+        "https://127.0.0.1",
+        "https://10.0.0.8",
+        "https://172.16.5.4",
+        "https://192.168.1.1",
+        "https://169.254.169.254",
+        "https://0.0.0.0",
+        "https://100.64.0.1",
+        "https://localhost",
+        "https://api.localhost",
+    ] {
+        assert!(site(internal).is_internal(), "{internal}");
+    }
+    for public in [
+        "https://na.myconnectwise.net",
+        "https://cw.msp.example",
+        "https://8.8.8.8",
+        "https://172.32.0.1",
+    ] {
+        assert!(!site(public).is_internal(), "{public}");
+    }
+}

@@ -31,6 +31,9 @@ fn fast_config() -> SimConfig {
         time_scale: 0.001,
         callback_timeout: Duration::from_secs(5_000),
         client_ids: vec![LOCAL_CLIENT_ID.into()],
+        // Autotask's simulator's first ticket id: side by side, both PSAs' tickets share ids,
+        // so only the PSA tells which event a completion closes.
+        first_ticket_id: 351_182,
         ..SimConfig::default()
     }
 }
