@@ -96,6 +96,11 @@ impl Store {
         let now = now_millis();
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
+        if super::batch::set_based(batch) {
+            let effects = self.apply_set(&mut tx, batch).await?;
+            tx.commit().await?;
+            return Ok(effects.into_iter().map(Ok).collect());
+        }
         let mut effects = Vec::with_capacity(batch.len());
         let mut previous: Option<&ConnectionKey> = None;
         for commit in batch {

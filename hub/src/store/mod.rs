@@ -4,6 +4,7 @@
 //! Write transactions always begin with a write, so that SQLite takes its write lock up front
 //! and waits on `busy_timeout` instead of failing a lock upgrade.
 
+mod batch;
 mod callouts;
 mod cleanups;
 mod connection_row;
@@ -153,6 +154,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// SQLite (one writer, queued in the store) rather than PostgreSQL.
+    pub(crate) fn is_sqlite(&self) -> bool {
+        self.writer.is_some()
     }
 
     fn committer(&self) -> Option<&group_commit::Committer> {

@@ -48,7 +48,7 @@ pub(super) async fn ticket_deliveries(
     rows.iter().map(read_delivered).collect()
 }
 
-fn read_delivered(row: &AnyRow) -> Result<Delivered, StoreError> {
+pub(super) fn read_delivered(row: &AnyRow) -> Result<Delivered, StoreError> {
     Ok(Delivered {
         webhook_guid: row.try_get("webhook_guid")?,
         sequence_number: row.try_get("sequence_number")?,
