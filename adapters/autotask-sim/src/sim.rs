@@ -101,9 +101,7 @@ impl Simulator {
 
     /// Changes a user in place, e.g. to grant a permission later. Unknown users are ignored.
     pub fn update_api_user(&self, username: &str, f: impl FnOnce(&mut ApiUser)) {
-        if let Some(rec) = self.shared().store.lock().user_mut(username) {
-            f(&mut rec.user);
-        }
+        self.shared().store.lock().update_user(username, f);
     }
 
     /// Name given to a database in `add_database`.

@@ -12,7 +12,7 @@ use crate::config::SimConfig;
 use crate::ids::DatabaseId;
 use crate::user::ApiUser;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use webhook::Webhook;
@@ -118,7 +118,11 @@ pub struct UserRecord {
 pub struct Store {
     pub config: Arc<SimConfig>,
     pub dbs: BTreeMap<DatabaseId, Database>,
-    pub users: Vec<UserRecord>,
+    /// API users by lower-cased username (usernames match case-insensitively, as email
+    /// addresses), indexed so a lookup costs the same with 100,000 tenants as with one.
+    users: HashMap<String, UserRecord>,
+    /// Lower-cased username by resource id.
+    resources: HashMap<i64, String>,
     next_db: u32,
     next_resource: i64,
     /// Callout jobs are sent while the lock is held so per-webhook order equals trigger order.
@@ -130,7 +134,8 @@ impl Store {
         Store {
             config,
             dbs: BTreeMap::new(),
-            users: Vec::new(),
+            users: HashMap::new(),
+            resources: HashMap::new(),
             next_db: 1001,
             next_resource: 30_691_780,
             tx,
@@ -149,30 +154,34 @@ impl Store {
             user.resource_id = self.next_resource;
             self.next_resource += 1;
         }
-        self.users
-            .retain(|u| !u.user.username.eq_ignore_ascii_case(&user.username));
-        self.users.push(UserRecord { db, user });
+        let key = user.username.to_ascii_lowercase();
+        if let Some(replaced) = self.users.remove(&key) {
+            self.resources.remove(&replaced.user.resource_id);
+        }
+        self.resources.insert(user.resource_id, key.clone());
+        self.users.insert(key, UserRecord { db, user });
     }
 
     /// Usernames are matched case-insensitively, as email addresses.
     pub fn user(&self, username: &str) -> Option<&UserRecord> {
-        self.users
-            .iter()
-            .find(|u| u.user.username.eq_ignore_ascii_case(username))
+        self.users.get(&username.to_ascii_lowercase())
     }
 
-    pub fn user_mut(&mut self, username: &str) -> Option<&mut UserRecord> {
-        self.users
-            .iter_mut()
-            .find(|u| u.user.username.eq_ignore_ascii_case(username))
+    /// Changes a user in place (its username and resource id too); `false` if unknown.
+    pub fn update_user(&mut self, username: &str, f: impl FnOnce(&mut ApiUser)) -> bool {
+        let Some(mut record) = self.users.remove(&username.to_ascii_lowercase()) else {
+            return false;
+        };
+        self.resources.remove(&record.user.resource_id);
+        f(&mut record.user);
+        self.add_user(record.db, record.user);
+        true
     }
 
     /// The user owning a resource id, used for the "owner needs ticket access" rule.
     pub fn user_by_resource(&self, resource_id: i64) -> Option<&ApiUser> {
-        self.users
-            .iter()
-            .map(|u| &u.user)
-            .find(|u| u.resource_id == resource_id)
+        let username = self.resources.get(&resource_id)?;
+        self.users.get(username).map(|u| &u.user)
     }
 
     pub fn send(&self, job: Job) {
