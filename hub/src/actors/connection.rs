@@ -37,12 +37,54 @@ pub struct ConnectionActor {
     /// Set by `Shutdown`: the connection is gone or the hub stops. The actor then refuses work
     /// and ends once its last address is dropped.
     pub(super) stopping_for_good: bool,
-    /// Whether the first start picks up unfinished work (restarts always do).
-    resume_at_start: bool,
+    /// What the first start does about unfinished work (restarts always read the store).
+    resume_at_start: Resume,
     /// When a deactivation hint last led to a check; hints are unsigned, so they are spaced.
     pub(super) last_check: Option<Instant>,
     /// When the latest setup began: it answers every setup asked for before then.
     pub(super) last_setup_started: Option<Instant>,
+}
+
+/// What an actor's first start does about work a previous run left unfinished.
+#[derive(Debug, Clone)]
+pub enum Resume {
+    /// Nothing: a new connection, whose caller says what to do.
+    No,
+    /// Read the connection from the store and pick up what it says.
+    FromStore,
+    /// What the registry read for every connection at once when the hub started (100,000
+    /// actors each reading their own row would queue on the pool for seconds).
+    Known(Resumable),
+}
+
+/// What resuming needs to know of a stored connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resumable {
+    pub state: WebhookState,
+    /// For a setup that failed for a passing reason: how long its failures have lasted.
+    pub retry_after_failing: Option<Duration>,
+    /// Clean-ups or ticket lookups are waiting.
+    pub work_pending: bool,
+}
+
+impl Resumable {
+    pub fn of(record: &crate::store::ConnectionRecord, work_pending: bool) -> Self {
+        let retryable = record
+            .last_error
+            .as_ref()
+            .is_some_and(|e| ErrorClass::from_code(&e.code).is_some_and(ErrorClass::is_retryable));
+        let failing_for = || {
+            record
+                .failing_since
+                .and_then(|since| (Utc::now() - since).to_std().ok())
+                .unwrap_or_default()
+        };
+        Self {
+            state: record.state,
+            retry_after_failing: retryable.then(failing_for),
+            work_pending,
+        }
+    }
 }
 
 impl ConnectionActor {
@@ -51,7 +93,7 @@ impl ConnectionActor {
         psa: Psa,
         deps: Deps,
         registry: Addr<Registry>,
-        resume_at_start: bool,
+        resume_at_start: Resume,
     ) -> Self {
         Self {
             key,
@@ -79,19 +121,14 @@ impl ConnectionActor {
             Ok::<_, crate::store::StoreError>((record, cleanups || lookups))
         };
         ctx.wait(work.into_actor(self).map(|found, act, ctx| match found {
-            Ok((Some(record), pending)) => act.resume_record(&record, pending, ctx),
+            Ok((Some(record), pending)) => act.resume_record(&Resumable::of(&record, pending), ctx),
             Ok((None, _)) => {}
             Err(error) => act.fatal(&error.into(), ctx),
         }));
     }
 
-    fn resume_record(
-        &mut self,
-        record: &crate::store::ConnectionRecord,
-        work_pending: bool,
-        ctx: &mut Context<Self>,
-    ) {
-        match record.state {
+    fn resume_record(&mut self, resumable: &Resumable, ctx: &mut Context<Self>) {
+        match resumable.state {
             WebhookState::Registering => ctx.notify(Setup::now()),
             // The check repairs it in place where it can.
             WebhookState::Deactivated => ctx.notify(Sweep),
@@ -101,18 +138,11 @@ impl ConnectionActor {
             }
             // A retry timer does not survive a restart; the stored error says whether one was
             // due, and the stored start of the failure run how long to wait.
-            WebhookState::Failed
-                if record.last_error.as_ref().is_some_and(|e| {
-                    ErrorClass::from_code(&e.code).is_some_and(ErrorClass::is_retryable)
-                }) =>
-            {
-                let failing_for = record
-                    .failing_since
-                    .and_then(|since| (Utc::now() - since).to_std().ok())
-                    .unwrap_or_default();
+            WebhookState::Failed if resumable.retry_after_failing.is_some() => {
+                let failing_for = resumable.retry_after_failing.unwrap_or_default();
                 self.schedule_retry(failing_for, None, ctx)
             }
-            _ if work_pending => ctx.notify(Sweep),
+            _ if resumable.work_pending => ctx.notify(Sweep),
             _ => {}
         }
     }
@@ -226,8 +256,10 @@ impl Actor for ConnectionActor {
         }
         self.schedule_sweep(first_check(self.psa.drift_check), ctx);
         if self.crash_streak == 0 {
-            if self.resume_at_start {
-                self.resume(ctx);
+            match std::mem::replace(&mut self.resume_at_start, Resume::No) {
+                Resume::No => {}
+                Resume::FromStore => self.resume(ctx),
+                Resume::Known(resumable) => self.resume_record(&resumable, ctx),
             }
         } else {
             let delay = FIRST_RESTART_DELAY

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use actix::prelude::*;
 use psa_proto::WebhookState;
 
-use super::connection::ConnectionActor;
+use super::connection::{ConnectionActor, Resumable, Resume};
 use super::deps::Deps;
 use super::messages::{
     Check, Forget, Hint, Lookup, LookupDue, Readiness, Shutdown, Start, StopAll, UnreadableGone,
@@ -43,10 +43,14 @@ impl Registry {
                 }
             }
         }
-        for record in &records {
+        let pending = deps.store.keys_with_pending_work().await?;
+        let mut resumables = Vec::with_capacity(records.len());
+        for record in records {
             if record.state != WebhookState::Orphaned {
-                deps.routes.insert(record);
+                deps.routes.insert(&record);
             }
+            let work = pending.contains(&record.key);
+            resumables.push((record.key.clone(), Resumable::of(&record, work)));
         }
         Ok(Registry::create(move |ctx| {
             let mut registry = Registry {
@@ -55,8 +59,8 @@ impl Registry {
                 unreadable,
                 me: ctx.address(),
             };
-            for record in records {
-                registry.spawn(record.key, true);
+            for (key, resumable) in resumables {
+                registry.spawn(key, Resume::Known(resumable));
             }
             tracing::info!(
                 connections = registry.actors.len(),
@@ -67,7 +71,7 @@ impl Registry {
     }
 
     /// Starts the actor of `key`; `None` for a PSA the hub does not serve.
-    fn spawn(&mut self, key: ConnectionKey, resume: bool) -> Option<Addr<ConnectionActor>> {
+    fn spawn(&mut self, key: ConnectionKey, resume: Resume) -> Option<Addr<ConnectionActor>> {
         let psa = self.deps.psas.get(key.psa)?.clone();
         let deps = self.deps.clone();
         let id = key.clone();
@@ -90,7 +94,14 @@ impl Handler<Start> for Registry {
     fn handle(&mut self, msg: Start, _ctx: &mut Context<Self>) -> Self::Result {
         let addr = match self.actors.get(&msg.key) {
             Some(addr) if addr.connected() => Some(addr.clone()),
-            _ => self.spawn(msg.key, msg.resume),
+            _ => {
+                let resume = if msg.resume {
+                    Resume::FromStore
+                } else {
+                    Resume::No
+                };
+                self.spawn(msg.key, resume)
+            }
         };
         MessageResult(addr)
     }

@@ -4,7 +4,9 @@
 //! restarts: it is a delivery row with its outcome still `lookup_pending`.
 
 use chrono::Utc;
-use psa_proto::{TicketClosure, TicketId};
+use std::collections::HashSet;
+
+use psa_proto::{TenantId, TicketClosure, TicketId};
 use sqlx::Row;
 
 use super::callouts::{set_outcome, CalloutEffect, Completion};
@@ -19,6 +21,27 @@ pub struct PendingLookup {
 }
 
 impl Store {
+    /// Every connection with work waiting (a clean-up not given up, or a ticket lookup), in two
+    /// queries for all: read once at start instead of by each connection's actor.
+    pub async fn keys_with_pending_work(&self) -> Result<HashSet<ConnectionKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT tenant_id, psa FROM webhook_cleanups WHERE gave_up = 0 \
+             UNION SELECT DISTINCT tenant_id, psa FROM deliveries WHERE outcome = 'lookup_pending'",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut keys = HashSet::with_capacity(rows.len());
+        for row in rows {
+            let tenant = TenantId::parse(row.try_get::<String, _>(0)?)
+                .map_err(|e| StoreError::Corrupt(format!("tenant id: {e}")))?;
+            // A row of a PSA this hub does not serve has no actor to resume.
+            if let Ok(psa) = self.psa_of(&row.try_get::<String, _>(1)?) {
+                keys.insert(ConnectionKey { tenant, psa });
+            }
+        }
+        Ok(keys)
+    }
+
     /// The connection's pending lookups, oldest first.
     pub async fn pending_lookups(
         &self,

@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "providers",
         include_str!("../../migrations/0003_providers.sql"),
     ),
+    (
+        4,
+        "pending work",
+        include_str!("../../migrations/0004_pending_work.sql"),
+    ),
 ];
 
 /// The database handle shared by the API, the ingest path and the connection actors.
