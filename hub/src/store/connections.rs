@@ -132,24 +132,35 @@ impl Store {
         &self,
     ) -> Result<Vec<Result<ConnectionRecord, (Option<ConnectionKey>, StoreError)>>, StoreError>
     {
+        use futures_util::TryStreamExt as _;
         let sql = format!("SELECT {COLUMNS} FROM connections ORDER BY tenant_id, psa");
-        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                self.read_connection(row).map_err(|error| {
-                    let tenant = row.try_get::<String, _>("tenant_id").ok();
-                    let psa = row.try_get::<String, _>("psa").ok();
-                    let key = tenant.zip(psa).and_then(|(tenant, psa)| {
-                        Some(ConnectionKey {
-                            tenant: TenantId::parse(tenant).ok()?,
-                            psa: self.psa_of(&psa).ok()?,
-                        })
-                    });
-                    (key, error)
+        // Streamed, each row read as it comes: with 100,000 connections, holding every raw row
+        // beside every record doubled the memory a start needs.
+        let mut rows = sqlx::query(&sql).fetch(self.pool());
+        let mut read = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            read.push(self.read_row(&row));
+        }
+        Ok(read)
+    }
+
+    /// One stored row, or why it cannot be read with the key it has (if that much is readable).
+    #[allow(clippy::type_complexity)]
+    fn read_row(
+        &self,
+        row: &sqlx::any::AnyRow,
+    ) -> Result<ConnectionRecord, (Option<ConnectionKey>, StoreError)> {
+        self.read_connection(row).map_err(|error| {
+            let tenant = row.try_get::<String, _>("tenant_id").ok();
+            let psa = row.try_get::<String, _>("psa").ok();
+            let key = tenant.zip(psa).and_then(|(tenant, psa)| {
+                Some(ConnectionKey {
+                    tenant: TenantId::parse(tenant).ok()?,
+                    psa: self.psa_of(&psa).ok()?,
                 })
-            })
-            .collect())
+            });
+            (key, error)
+        })
     }
 
     /// Creates the connection (and its tenant). `false` when the tenant already has one to this
