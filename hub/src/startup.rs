@@ -17,7 +17,7 @@ use crate::ingest::{self, IngestState};
 use crate::metrics::{HubMetrics, PsaObserver};
 use crate::providers;
 use crate::psa::Psas;
-use crate::store::Store;
+use crate::store::{InstanceClaim, Store};
 
 /// A built hub, listening, not yet serving until [`Application::run_until_stopped`].
 pub struct Application {
@@ -39,6 +39,8 @@ pub struct AppHandle {
     registry: Addr<Registry>,
     store: Store,
     stop: StopSignal,
+    /// This instance's hold on the database, let go when it stops.
+    claim: InstanceClaim,
 }
 
 impl AppHandle {
@@ -53,6 +55,7 @@ impl AppHandle {
         self.stop.stop();
         let _ = self.registry.send(StopAll).await;
         self.store.close().await;
+        self.claim.release().await;
     }
 }
 
@@ -77,6 +80,10 @@ impl Application {
         let observer = Arc::new(PsaObserver(metrics.clone()));
         let psas = providers::providers(&settings, &public_url, observer)?;
         let store = open_store(&settings, &psas).await?;
+        let claim = store
+            .claim_instance(&settings.database.url)
+            .await
+            .context("cannot start on this database")?;
         let routes = Routes::new(settings.public.rate_limit);
         let stop = StopSignal::default();
         let deps = Deps {
@@ -127,6 +134,7 @@ impl Application {
             registry,
             store,
             stop,
+            claim,
         };
         tracing::info!(%public_addr, %admin_addr, %public_url, "psa-hub listening");
         Ok(Self {

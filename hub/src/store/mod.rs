@@ -11,6 +11,7 @@ mod connection_row;
 mod connections;
 mod events;
 mod group_commit;
+mod instance;
 mod legacy;
 mod lookups;
 mod ordering;
@@ -35,6 +36,7 @@ pub use connections::{
     ConnectionKey, ConnectionRecord, ConnectionSummary, LastError, LastRepair, TenantSummary,
 };
 pub use events::{EventRecord, EventStatus, LinkOutcome, NewLink};
+pub use instance::InstanceClaim;
 pub use legacy::LegacyUpgrade;
 pub use lookups::PendingLookup;
 pub use status_writes::CredentialUpdate;
@@ -50,6 +52,12 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("a stored secret cannot be opened (wrong secrets.master_key?): {0}")]
     Sealed(#[from] CryptoError),
+    /// Another psa-hub instance runs on this database.
+    #[error(
+        "another psa-hub instance is running on this PostgreSQL database; several instances on \
+         one database are not supported yet (stop the other one, or give this one its own database)"
+    )]
+    InUse,
     /// The store is shutting down; nothing was committed.
     #[error("the store is shutting down")]
     Stopped,

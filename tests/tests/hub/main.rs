@@ -10,6 +10,7 @@ mod flood;
 mod group_commit;
 mod helpers;
 mod ingest;
+mod instances;
 mod lifecycle;
 mod openapi;
 mod raw_http;
