@@ -23,8 +23,7 @@ async fn a_second_instance_on_one_postgres_database_refuses_to_start_until_the_f
 
     let refused = Application::build(second.clone())
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let message = format!("{refused:#}");
     assert!(message.contains("another psa-hub instance"), "{message}");
     let webhooks = hub.sim.webhooks(hub.db);
