@@ -12,7 +12,8 @@ use tempfile::TempDir;
 /// unset, they run on SQLite.
 pub const POSTGRES_VAR: &str = "PSA_HUB_TEST_POSTGRES";
 
-/// Prefix of every database the tests create, so a script can sweep leftovers of killed runs.
+/// Prefix of every database the tests create: a killed run leaves its databases behind, and
+/// they are found by it (to `DROP DATABASE` by hand).
 const NAME_PREFIX: &str = "psa_hub_test_";
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -51,17 +52,16 @@ impl TestDatabase {
 
     async fn postgres(server: &str) -> Self {
         let server = server.trim_end_matches('/').to_owned();
+        // Unique across concurrent runs (even in other containers sharing the server, whose
+        // process ids may coincide) by the clock as well.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
         let name = format!(
-            "{NAME_PREFIX}{}_{}",
+            "{NAME_PREFIX}{}_{}_{nanos:08x}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        // A leftover of a killed run whose process id came round again.
-        admin(
-            &server,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        )
-        .await;
         admin(&server, &format!("CREATE DATABASE {name}")).await;
         Self {
             url: format!("{server}/{name}"),

@@ -31,6 +31,10 @@ impl Tenant {
 /// `key_url` parsed, if the tenant's callbacks may be signed with the key it serves.
 pub fn trusted(key_url: &str, tenant: &Tenant, allow_http: bool) -> Result<Url, VerifyError> {
     let untrusted = VerifyError::UntrustedKey;
+    // A stored internal site was never set up (setup refuses it); nothing is fetched from it.
+    if !allow_http && tenant.site.is_internal() {
+        return Err(untrusted);
+    }
     let url = Url::parse(key_url.trim()).map_err(|_| untrusted.clone())?;
     let https = match url.scheme() {
         "https" => true,
@@ -144,6 +148,16 @@ mod tests {
         let na = "https://na.myconnectwise.net";
         let plain = format!("http://na.myconnectwise.net{KEY_PATH}?companyName=Cobalt");
         assert!(!check(&plain, na, true));
+    }
+
+    #[test]
+    fn an_internal_sites_key_is_never_fetched() {
+        let url = format!("https://10.1.2.3{KEY_PATH}?companyName=Cobalt");
+        assert!(!check(&url, "https://10.1.2.3", false));
+        assert!(
+            check(&url, "https://10.1.2.3", true),
+            "local tests and the demo"
+        );
     }
 
     #[test]

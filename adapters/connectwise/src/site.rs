@@ -172,7 +172,6 @@ fn parse_port(text: &str) -> Result<u16, SiteProblem> {
     text.parse::<u16>().map_err(|_| SiteProblem::Port)
 }
 
-/// Four decimal octets 0-255 without leading zeros (URL parsers read those as octal).
 /// A literal address that is not on the public internet, or `localhost`. (A name that resolves
 /// to such an address is not caught here.)
 fn is_internal(host: &str) -> bool {
@@ -195,6 +194,7 @@ fn is_internal(host: &str) -> bool {
         || a == 0
 }
 
+/// Four decimal octets 0-255 without leading zeros (URL parsers read those as octal).
 fn is_ipv4(host: &str) -> bool {
     let octets: Vec<&str> = host.split('.').collect();
     octets.len() == 4

@@ -21,19 +21,20 @@ type TicketKey = (String, String, i64);
 
 /// A delivery recorded before about a ticket of the group.
 struct Before {
-    dedupe_key: String,
     /// Still waiting for its lookup.
     pending: bool,
     delivered: Delivered,
 }
 
 /// Whether `batch` can go the set-based way: no two callouts about one ticket of a tenant (in
-/// any of its PSAs), whose order inside the group would matter.
+/// any of its PSAs), nor under one dedupe key, whose order inside the group would matter.
 pub(super) fn set_based(batch: &[CalloutCommit]) -> bool {
-    let mut seen = HashSet::with_capacity(batch.len());
-    batch
-        .iter()
-        .all(|c| seen.insert((c.key.tenant.as_str(), c.change.ticket_id.0)))
+    let mut tickets = HashSet::with_capacity(batch.len());
+    let mut keys = HashSet::with_capacity(batch.len());
+    batch.iter().all(|c| {
+        tickets.insert((c.key.tenant.as_str(), c.change.ticket_id.0))
+            && keys.insert((&c.key, c.dedupe_key.as_str()))
+    })
 }
 
 impl Store {
@@ -50,12 +51,13 @@ impl Store {
         } else {
             lock_tenants(tx, batch).await?;
         }
-        let before = deliveries_before(tx, batch).await?;
+        let recorded = recorded_before(tx, batch).await?;
+        let before = &recorded.by_ticket;
         let mut effects: Vec<Option<CalloutEffect>> = batch
             .iter()
             .map(|c| {
-                let earlier = before.get(&ticket_of(c)).map_or(&[][..], Vec::as_slice);
-                if earlier.iter().any(|b| b.dedupe_key == c.dedupe_key) {
+                let (tenant, psa) = key_of(c);
+                if recorded.keys.contains(&(tenant, psa, c.dedupe_key.clone())) {
                     Some(CalloutEffect::Duplicate)
                 } else if c.change.needs_lookup {
                     Some(CalloutEffect::LookupPending)
@@ -67,7 +69,7 @@ impl Store {
             })
             .collect();
         let closing: Vec<usize> = (0..batch.len()).filter(|i| effects[*i].is_none()).collect();
-        let superseded = superseded(batch, &closing, &before, now);
+        let superseded = superseded(batch, &closing, before, now);
         let closing: Vec<usize> = closing
             .into_iter()
             .filter(|i| {
@@ -98,7 +100,8 @@ async fn lock_tenants(tx: &mut Tx<'_>, batch: &[CalloutCommit]) -> Result<(), St
     tenants.sort_unstable();
     tenants.dedup();
     let sql = format!(
-        "SELECT tenant_id FROM tenants WHERE tenant_id IN ({}) ORDER BY tenant_id FOR UPDATE",
+        "SELECT tenant_id FROM tenants WHERE tenant_id IN ({}) \
+         ORDER BY tenant_id COLLATE \"C\" FOR NO KEY UPDATE",
         placeholders(tenants.len(), 1, 0)
     );
     let mut query = sqlx::query(&sql);
@@ -154,34 +157,52 @@ fn typed_values(rows: usize, types: &[&str], first: usize) -> String {
         .join(", ")
 }
 
-/// What was recorded before about each ticket of the group, with each delivery's dedupe key:
-/// it tells duplicates, and the order of callouts about the ticket.
-async fn deliveries_before(
-    tx: &mut Tx<'_>,
-    batch: &[CalloutCommit],
-) -> Result<HashMap<TicketKey, Vec<Before>>, StoreError> {
-    let sql = format!(
+/// What was recorded before about the group: every delivery about one of its tickets (their
+/// order decides what a completion does) and every delivery under one of its dedupe keys (a
+/// key need not name the ticket: ConnectWise's is the message id).
+struct Recorded {
+    by_ticket: HashMap<TicketKey, Vec<Before>>,
+    keys: HashSet<(String, String, String)>,
+}
+
+async fn recorded_before(tx: &mut Tx<'_>, batch: &[CalloutCommit]) -> Result<Recorded, StoreError> {
+    let types = ["TEXT", "TEXT", "BIGINT"];
+    let sql =
+        format!(
         "SELECT tenant_id, psa, ticket_id, dedupe_key, outcome, webhook_guid, sequence_number, \
            event_time, received_at, completed, resolution, completed_at, ticket_created_at \
-         FROM deliveries WHERE (tenant_id, psa, ticket_id) IN (VALUES {})",
-        typed_values(batch.len(), &["TEXT", "TEXT", "BIGINT"], 0)
+         FROM deliveries WHERE (tenant_id, psa, ticket_id) IN (VALUES {}) \
+           OR (tenant_id, psa, dedupe_key) IN (VALUES {})",
+        typed_values(batch.len(), &types, 0),
+        typed_values(batch.len(), &["TEXT", "TEXT", "TEXT"], batch.len() * types.len())
     );
     let mut query = sqlx::query(&sql);
     for c in batch {
         let (tenant, psa, ticket) = ticket_of(c);
         query = query.bind(tenant).bind(psa).bind(ticket);
     }
-    let mut before: HashMap<TicketKey, Vec<Before>> = HashMap::new();
+    for c in batch {
+        let (tenant, psa) = key_of(c);
+        query = query.bind(tenant).bind(psa).bind(c.dedupe_key.clone());
+    }
+    let mut recorded = Recorded {
+        by_ticket: HashMap::new(),
+        keys: HashSet::new(),
+    };
     for row in query.fetch_all(&mut **tx).await? {
-        let key = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let (tenant, psa): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let dedupe_key: String = row.try_get("dedupe_key")?;
         let outcome: String = row.try_get("outcome")?;
-        before.entry(key).or_default().push(Before {
-            dedupe_key: row.try_get("dedupe_key")?,
+        recorded
+            .keys
+            .insert((tenant.clone(), psa.clone(), dedupe_key));
+        let ticket = (tenant, psa, row.try_get(2)?);
+        recorded.by_ticket.entry(ticket).or_default().push(Before {
             pending: outcome == "lookup_pending",
             delivered: read_delivered(&row)?,
         });
     }
-    Ok(before)
+    Ok(recorded)
 }
 
 /// Which of the completions at `closing` a later callout about their ticket outranks (a

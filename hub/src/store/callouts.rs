@@ -1,7 +1,7 @@
 //! Applying a verified callout: deduplicate, record, close the linked events, all in one
 //! transaction, so a 2xx is only sent for an effect that is committed.
 
-use psa_proto::{TicketChange, TicketId};
+use psa_proto::{FieldValue, TicketChange, TicketId, WebhookGuid};
 use sqlx::Row;
 
 use super::connections::ConnectionKey;
@@ -74,8 +74,8 @@ impl Store {
     ) -> Result<CalloutEffect, StoreError> {
         let commit = CalloutCommit {
             key: key.clone(),
-            dedupe_key: dedupe_key.to_owned(),
-            change: change.clone(),
+            dedupe_key: storable(dedupe_key),
+            change: storable_change(change),
         };
         match self.committer() {
             Some(committer) => committer.commit(commit).await,
@@ -227,6 +227,24 @@ pub(super) async fn set_outcome(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// `text` as both databases store it: PostgreSQL refuses the NUL character in text (SQLite
+/// keeps it), and a callout refused for it would be delivered again forever.
+pub(super) fn storable(text: &str) -> String {
+    text.replace('\0', "\u{FFFD}")
+}
+
+/// The callout's free texts made [`storable`].
+fn storable_change(change: &TicketChange) -> TicketChange {
+    let mut change = change.clone();
+    if let FieldValue::Set(resolution) = &change.resolution {
+        change.resolution = FieldValue::Set(storable(resolution));
+    }
+    change.webhook_guid = change
+        .webhook_guid
+        .map(|guid| WebhookGuid::new(storable(guid.as_str())));
+    change
 }
 
 /// Notes that the connection's PSA delivered (the status's `last_delivery_at`).

@@ -89,7 +89,7 @@ impl Store {
         .bind(key.psa.as_str())
         .bind(pending.dedupe_key.clone())
         .bind(i64::from(closure.closed))
-        .bind(closure.resolution.clone())
+        .bind(closure.resolution.as_deref().map(super::callouts::storable))
         .bind(closed_at)
         .bind(created_at)
         .bind(Utc::now().timestamp_millis())
@@ -98,7 +98,7 @@ impl Store {
         let effect = if closure.closed {
             let completion = Completion {
                 ticket: pending.ticket,
-                resolution: closure.resolution.clone(),
+                resolution: closure.resolution.as_deref().map(super::callouts::storable),
                 closed_at: closed_at.unwrap_or_else(|| Utc::now().timestamp_millis()),
                 created_at,
             };

@@ -144,3 +144,69 @@ async fn a_callout_that_cannot_be_stored_fails_alone_and_is_asked_for_again() {
     let (_, event) = hub.event(tenant, "evt-8").await;
     assert_eq!(event["status"], "closed", "{event}");
 }
+
+/// A completion about `ticket`, as a provider hands it to the store.
+fn completed(ticket: i64, resolution: &str) -> psa_proto::TicketChange {
+    use psa_proto::{ChangeAction, FieldValue, TicketChange, TicketId};
+    TicketChange {
+        action: ChangeAction::Update,
+        webhook_guid: None,
+        ticket_id: TicketId(ticket),
+        sequence_number: None,
+        event_time: None,
+        person_id: None,
+        ticket_number: None,
+        status: FieldValue::Absent,
+        completed_at: FieldValue::Set(chrono::Utc::now()),
+        resolution: FieldValue::Set(resolution.to_owned()),
+        ticket_created_at: FieldValue::Absent,
+        needs_lookup: false,
+    }
+}
+
+#[actix_web::test]
+async fn a_dedupe_key_seen_for_another_ticket_is_a_duplicate_and_nul_is_stored() {
+    use psa_hub::store::{CalloutEffect, ConnectionKey, NewLink, Store};
+    use psa_proto::{EventId, TenantId, TicketId};
+
+    let hub = Hub::start().await;
+    hub.connect(TENANT).await;
+    let settings = &hub.settings;
+    let store = Store::open(
+        &settings.database,
+        settings.secrets.master_key.clone(),
+        vec![psa_autotask::NAME],
+    )
+    .await
+    .expect("a second handle opens");
+    let tenant = TenantId::parse(TENANT).expect("an id");
+    for (event, ticket) in [("evt-a", 71), ("evt-b", 72)] {
+        let link = NewLink {
+            tenant: tenant.clone(),
+            psa: Some(psa_autotask::NAME),
+            event: EventId::parse(event).expect("an id"),
+            ticket: TicketId(ticket),
+            ticket_created_at: None,
+        };
+        store.link_event(&link).await.expect("linked");
+    }
+    let key = ConnectionKey {
+        tenant,
+        psa: psa_autotask::NAME,
+    };
+    // A key that does not name the ticket (as ConnectWise's message id does not).
+    let first = store
+        .apply_callout(&key, "message-1", &completed(71, "fixed\0a"))
+        .await
+        .expect("stored");
+    assert_eq!(first, CalloutEffect::Closed { events: 1 });
+    let again = store
+        .apply_callout(&key, "message-1", &completed(72, "other"))
+        .await
+        .expect("stored");
+    assert_eq!(again, CalloutEffect::Duplicate);
+    let (_, b) = hub.event(TENANT, "evt-b").await;
+    assert_eq!(b["status"], "open", "{b}");
+    let (_, a) = hub.event(TENANT, "evt-a").await;
+    assert_eq!(a["resolution"], "fixed\u{FFFD}a", "{a}");
+}
