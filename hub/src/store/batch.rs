@@ -167,14 +167,21 @@ struct Recorded {
 
 async fn recorded_before(tx: &mut Tx<'_>, batch: &[CalloutCommit]) -> Result<Recorded, StoreError> {
     let types = ["TEXT", "TEXT", "BIGINT"];
-    let sql =
-        format!(
-        "SELECT tenant_id, psa, ticket_id, dedupe_key, outcome, webhook_guid, sequence_number, \
-           event_time, received_at, completed, resolution, completed_at, ticket_created_at \
-         FROM deliveries WHERE (tenant_id, psa, ticket_id) IN (VALUES {}) \
-           OR (tenant_id, psa, dedupe_key) IN (VALUES {})",
+    // Two selects, each on its own index; a row found by both comes twice, which changes
+    // neither the keys nor which callout is the latest.
+    let columns = "tenant_id, psa, ticket_id, dedupe_key, outcome, webhook_guid, \
+        sequence_number, event_time, received_at, completed, resolution, completed_at, \
+        ticket_created_at";
+    let sql = format!(
+        "SELECT {columns} FROM deliveries WHERE (tenant_id, psa, ticket_id) IN (VALUES {}) \
+         UNION ALL \
+         SELECT {columns} FROM deliveries WHERE (tenant_id, psa, dedupe_key) IN (VALUES {})",
         typed_values(batch.len(), &types, 0),
-        typed_values(batch.len(), &["TEXT", "TEXT", "TEXT"], batch.len() * types.len())
+        typed_values(
+            batch.len(),
+            &["TEXT", "TEXT", "TEXT"],
+            batch.len() * types.len()
+        )
     );
     let mut query = sqlx::query(&sql);
     for c in batch {
