@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::callouts::{CalloutCommit, CalloutEffect};
+use super::callouts::{unclosed_effect, CalloutCommit, CalloutEffect};
 use super::events::CREATED_AT_TOLERANCE_MS;
 use super::ordering::{latest, read_delivered, Delivered};
 use super::{now_millis, to_millis, Store, StoreError};
@@ -333,25 +333,23 @@ async fn why_unclosed(
             .bind(c.change.ticket_id.0);
     }
     let rows: Vec<AnyRow> = query.fetch_all(&mut **tx).await?;
+    let mut linked: Vec<(String, i64, Option<String>, String)> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        linked.push((
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+        ));
+    }
     for i in unclosed {
         let c = &batch[*i];
-        let mut linked = false;
-        let mut all_closed = true;
-        for row in &rows {
-            let tenant: String = row.try_get(0)?;
-            let ticket: i64 = row.try_get(1)?;
-            let psa: Option<String> = row.try_get(2)?;
+        let statuses = linked.iter().filter_map(|(tenant, ticket, psa, status)| {
             let ours = psa.as_deref().is_none_or(|p| p == c.key.psa.as_str());
-            if tenant == c.key.tenant.as_str() && ticket == c.change.ticket_id.0 && ours {
-                linked = true;
-                all_closed &= row.try_get::<String, _>(3)? == "closed";
-            }
-        }
-        effects[*i] = Some(match (linked, all_closed) {
-            (false, _) => CalloutEffect::Unlinked,
-            (true, true) => CalloutEffect::AlreadyClosed,
-            (true, false) => CalloutEffect::CreatedAtMismatch,
+            (tenant == c.key.tenant.as_str() && *ticket == c.change.ticket_id.0 && ours)
+                .then_some(status.as_str())
         });
+        effects[*i] = Some(unclosed_effect(statuses));
     }
     Ok(())
 }
@@ -401,7 +399,7 @@ async fn insert_deliveries(
 }
 
 /// Notes that each connection's PSA delivered (the status's `last_delivery_at`).
-async fn touch_connections(
+pub(super) async fn touch_connections(
     tx: &mut Tx<'_>,
     batch: &[CalloutCommit],
     now: i64,

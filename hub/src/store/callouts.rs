@@ -79,11 +79,17 @@ impl Store {
         };
         match self.committer() {
             Some(committer) => committer.commit(commit).await,
-            None => self
-                .apply_batch(std::slice::from_ref(&commit))
-                .await?
-                .remove(0),
+            None => self.apply_one(&commit).await,
         }
+    }
+
+    /// Applies one callout in a transaction of its own.
+    pub(super) async fn apply_one(
+        &self,
+        commit: &CalloutCommit,
+    ) -> Result<CalloutEffect, StoreError> {
+        let mut effects = self.apply_batch(std::slice::from_ref(commit)).await?;
+        effects.pop().unwrap_or(Err(StoreError::Stopped))
     }
 
     /// Applies `batch` in one transaction, in order; one effect per callout. The batch is
@@ -107,10 +113,10 @@ impl Store {
             if previous.is_none_or(|p| p.tenant != commit.key.tenant) {
                 lock_tenant(&mut tx, &commit.key.tenant).await?;
             }
-            if previous != Some(&commit.key) {
-                touch_connection(&mut tx, &commit.key, now).await?;
-            }
             previous = Some(&commit.key);
+        }
+        super::batch::touch_connections(&mut tx, batch, now).await?;
+        for commit in batch {
             effects.push(Ok(self.apply_in(&mut tx, commit, now).await?));
         }
         tx.commit().await?;
@@ -196,18 +202,24 @@ impl Store {
         .bind(completion.ticket.0)
         .fetch_all(&mut **tx)
         .await?;
-        if rows.is_empty() {
-            return Ok(CalloutEffect::Unlinked);
-        }
-        let mut all_closed = true;
-        for row in &rows {
-            all_closed &= row.try_get::<String, _>("status")? == "closed";
-        }
-        Ok(if all_closed {
-            CalloutEffect::AlreadyClosed
-        } else {
-            CalloutEffect::CreatedAtMismatch
-        })
+        let statuses: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get("status"))
+            .collect::<Result<_, _>>()?;
+        Ok(unclosed_effect(statuses.iter().map(String::as_str)))
+    }
+}
+
+/// What a completion that closed nothing did, from the statuses of the events linked to its
+/// ticket: none linked, every one already closed, or some open with another create date.
+pub(super) fn unclosed_effect<'a>(mut statuses: impl Iterator<Item = &'a str>) -> CalloutEffect {
+    let Some(first) = statuses.next() else {
+        return CalloutEffect::Unlinked;
+    };
+    if first == "closed" && statuses.all(|status| status == "closed") {
+        CalloutEffect::AlreadyClosed
+    } else {
+        CalloutEffect::CreatedAtMismatch
     }
 }
 
@@ -245,21 +257,6 @@ fn storable_change(change: &TicketChange) -> TicketChange {
         .webhook_guid
         .map(|guid| WebhookGuid::new(storable(guid.as_str())));
     change
-}
-
-/// Notes that the connection's PSA delivered (the status's `last_delivery_at`).
-async fn touch_connection(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    key: &ConnectionKey,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE connections SET last_delivery_at = $3 WHERE tenant_id = $1 AND psa = $2")
-        .bind(key.tenant.as_str())
-        .bind(key.psa.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// Records the delivery; `false` when the same one was recorded before.

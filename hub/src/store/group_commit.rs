@@ -72,11 +72,7 @@ async fn commit_batch(store: &Store, commits: Vec<CalloutCommit>, replies: Vec<R
             // One bad callout must not fail the others: each alone, in its own transaction.
             tracing::warn!(%error, callouts = commits.len(), "a group commit failed; committing one by one");
             for (commit, reply) in commits.into_iter().zip(replies) {
-                let effect = match store.apply_batch(std::slice::from_ref(&commit)).await {
-                    Ok(mut effects) => effects.remove(0),
-                    Err(error) => Err(error),
-                };
-                let _ = reply.send(effect);
+                let _ = reply.send(store.apply_one(&commit).await);
             }
         }
         Err(error) => {
