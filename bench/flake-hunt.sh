@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Flake hunt: runs the README's test command N times in a row (default 20) while a second copy
+# Flake hunt: runs `cargo test --workspace` (the SQLite half of the README's test command) N times in a row (default 20) while a second copy
 # of the suite runs beside it in a loop, doubling the load on the machine. Every run of both
 # copies must pass; the first failure stops the hunt and prints that run's output.
 #
