@@ -9,6 +9,9 @@
 //!
 //! `cargo run --release -p psa-hub-bench --bin callout-latency -- --help`
 
+#[path = "shared/in_process.rs"]
+mod in_process;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,11 +20,12 @@ use autotask_sim::{sign, ApiUser, SimConfig, Simulator};
 use clap::Parser;
 use futures_util::stream::{self, StreamExt};
 use psa_hub::local::local_settings;
-use psa_hub::store::{EventStatus, NewLink, Store};
-use psa_hub::Application;
+use psa_hub::store::{EventStatus, NewLink};
 use psa_proto::{EventId, TenantId};
 use serde_json::{json, Value};
 use url::Url;
+
+use in_process::InProcessHub;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -48,15 +52,13 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let database = format!("sqlite://{}", dir.path().join("bench.db").display());
     let settings = local_settings(database, Url::parse(&sim.zone_lookup_url())?);
-    let token = settings.admin.tokens[0].expose().to_owned();
-    let key = settings.secrets.master_key.clone();
-    let db_settings = settings.database.clone();
-    let app = Application::build(settings).await?;
-    let admin = format!("http://{}", app.admin_addr());
-    let public = format!("http://{}", app.public_addr());
-    actix_web::rt::spawn(app.run_until_stopped());
+    let InProcessHub {
+        admin,
+        public,
+        token,
+        store,
+    } = InProcessHub::start(settings).await?;
     let http = reqwest::Client::new();
-    let store = Store::open(&db_settings, key, vec![psa_autotask::NAME]).await?;
     let tenant = TenantId::parse(TENANT)?;
 
     let status: Value = http
@@ -153,19 +155,7 @@ async fn main() -> anyhow::Result<()> {
         .await;
     let wall = started.elapsed();
     let mut latencies = results.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
-    let mut closed = 0;
-    let mut after: Option<EventId> = None;
-    loop {
-        let page = store.events(&tenant, after.as_ref(), 1000).await?;
-        closed += page
-            .iter()
-            .filter(|e| e.status == EventStatus::Closed)
-            .count();
-        match page.last() {
-            Some(last) if page.len() == 1000 => after = Some(last.event_id.clone()),
-            _ => break,
-        }
-    }
+    let closed = in_process::closed_events(&store, &tenant).await?;
     report(
         &format!(
             "ingest, {} concurrent clients (callout -> committed close -> 2xx)",

@@ -5,6 +5,8 @@
 //!
 //! `cargo run --release -p psa-hub-bench --bin ingest -- --help`
 
+#[path = "shared/in_process.rs"]
+mod in_process;
 #[path = "ingest/load.rs"]
 mod load;
 
@@ -17,12 +19,12 @@ use clap::Parser;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use psa_hub::config::RateLimit;
 use psa_hub::local::local_settings;
-use psa_hub::store::{EventStatus, NewLink, Store};
-use psa_hub::Application;
+use psa_hub::store::{NewLink, Store};
 use psa_proto::{EventId, TenantId, TicketId};
 use serde_json::{json, Value};
 use url::Url;
 
+use in_process::InProcessHub;
 use load::{Request, Run};
 
 #[derive(Parser, Debug)]
@@ -68,14 +70,12 @@ async fn main() -> anyhow::Result<()> {
         burst: 10_000_000,
     };
     settings.database.max_connections = 16;
-    let token = settings.admin.tokens[0].expose().to_owned();
-    let key = settings.secrets.master_key.clone();
-    let db_settings = settings.database.clone();
-    let app = Application::build(settings).await?;
-    let admin = format!("http://{}", app.admin_addr());
-    let public = format!("http://{}", app.public_addr());
-    actix_web::rt::spawn(app.run_until_stopped());
-    let store = Store::open(&db_settings, key, vec![psa_autotask::NAME]).await?;
+    let InProcessHub {
+        admin,
+        public,
+        token,
+        store,
+    } = InProcessHub::start(settings).await?;
 
     let tenants = connect_tenants(&sim, &admin, &token, args.tenants).await?;
     let requests = callouts(&store, &tenants, args.callouts).await?;
@@ -238,18 +238,7 @@ fn bare_handler() -> anyhow::Result<String> {
 async fn closed_events(store: &Store, tenants: &[Tenant]) -> anyhow::Result<usize> {
     let mut closed = 0;
     for tenant in tenants {
-        let mut after: Option<EventId> = None;
-        loop {
-            let page = store.events(&tenant.id, after.as_ref(), 1000).await?;
-            closed += page
-                .iter()
-                .filter(|e| e.status == EventStatus::Closed)
-                .count();
-            match page.last() {
-                Some(last) if page.len() == 1000 => after = Some(last.event_id.clone()),
-                _ => break,
-            }
-        }
+        closed += in_process::closed_events(store, &tenant.id).await?;
     }
     Ok(closed)
 }
